@@ -1,0 +1,14 @@
+//! What the models report to the harness: violations, trace steps, figures, and the scenario
+//! contract.
+//!
+//! Everything here records through plain std types, never through the [`Platform`](crate::platform)
+//! types: loom and shuttle only schedule around their own operations, so this bookkeeping adds no
+//! scheduling point and no happens-before edge, and cannot hide a bug.
+
+mod recorder;
+mod scenario;
+mod violation;
+
+pub use recorder::{Ctx, Recorder, RunLog, Step, ViolationRaised};
+pub use scenario::{ConfigError, Scenario};
+pub use violation::{Violation, ViolationKind};

@@ -1,0 +1,7 @@
+//! gcmc-models: Go runtime GC allocation mechanisms, ported once against a swappable
+//! [`platform::Platform`], with their scenarios, audits and deliberately broken variants.
+//!
+//! The models know nothing of the harness: they report through [`check`].
+
+pub mod check;
+pub mod platform;

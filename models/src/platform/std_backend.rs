@@ -1,0 +1,91 @@
+//! Real threads and std types: the stress baseline and the benchmarks.
+
+use super::{AtomicU64, Cell, JoinHandle, Mutex, Ordering, Platform};
+
+/// Real OS threads, `std::sync` types.
+#[derive(Debug, Clone, Copy)]
+pub enum Std {}
+
+impl Platform for Std {
+    const NAME: &'static str = "std";
+    const SERIALIZED: bool = false;
+    type AtomicU64 = std::sync::atomic::AtomicU64;
+    type Mutex<T: Send + 'static> = std::sync::Mutex<T>;
+    type Cell<T: Send + 'static> = PlainCell<T>;
+    type JoinHandle<T: Send + 'static> = std::thread::JoinHandle<T>;
+
+    fn spawn<F, T>(f: F) -> Self::JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        std::thread::spawn(f)
+    }
+
+    fn spin_loop() {
+        std::hint::spin_loop();
+    }
+}
+
+impl AtomicU64 for std::sync::atomic::AtomicU64 {
+    fn new(value: u64) -> Self {
+        std::sync::atomic::AtomicU64::new(value)
+    }
+    fn load(&self, order: Ordering) -> u64 {
+        self.load(order)
+    }
+    fn store(&self, value: u64, order: Ordering) {
+        self.store(value, order)
+    }
+    fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
+        self.fetch_add(value, order)
+    }
+    fn compare_exchange(
+        &self,
+        current: u64,
+        new: u64,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<u64, u64> {
+        self.compare_exchange(current, new, success, failure)
+    }
+}
+
+impl<T: Send + 'static> Mutex<T> for std::sync::Mutex<T> {
+    type Guard<'a> = std::sync::MutexGuard<'a, T>;
+    fn new(value: T) -> Self {
+        std::sync::Mutex::new(value)
+    }
+    fn lock(&self) -> Self::Guard<'_> {
+        self.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl<T: Send + 'static> JoinHandle<T> for std::thread::JoinHandle<T> {
+    fn join(self) -> T {
+        match std::thread::JoinHandle::join(self) {
+            Ok(value) => value,
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+    }
+}
+
+/// An unchecked cell, shared by the std and shuttle backends.
+pub struct PlainCell<T>(std::cell::UnsafeCell<T>);
+
+// Safety: a `PlainCell` is only reached through a model field whose doc names the protocol (a lock
+// or an ownership hand-off) that gives one thread exclusive access for each mutation. Loom checks
+// those protocols; variants that break them on purpose are refused on real threads.
+unsafe impl<T: Send> Sync for PlainCell<T> {}
+
+impl<T: Send + 'static> Cell<T> for PlainCell<T> {
+    fn new(value: T) -> Self {
+        PlainCell(std::cell::UnsafeCell::new(value))
+    }
+    fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+    fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+}

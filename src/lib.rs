@@ -1,0 +1,1 @@
+//! gcmc: the harness.
