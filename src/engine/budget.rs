@@ -1,0 +1,33 @@
+//! Budgets: every exploration ends, with a distinct verdict when it ran out rather than finished.
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Limits on one exploration. Hitting one gives [`Outcome::BudgetExhausted`](super::Outcome),
+/// never a silent "holds".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    /// Stop after this many executions (loom and DFS; shuttle PCT/random and std are bounded by
+    /// their own iteration counts).
+    pub max_executions: Option<u64>,
+    /// Stop after this much wall-clock time. Checked between executions, so it never changes
+    /// which executions are explored, only how many.
+    pub max_seconds: Option<f64>,
+    /// loom's `max_branches`: the longest execution, in branch points, before loom gives up
+    /// (a livelocked CAS loop ends here).
+    pub max_branches: usize,
+    /// shuttle's `max_steps`: the longest execution, in scheduling steps.
+    pub max_steps: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget { max_executions: None, max_seconds: Some(600.0), max_branches: 10_000, max_steps: 100_000 }
+    }
+}
+
+impl Budget {
+    pub(crate) fn time_limit(&self) -> Option<Duration> {
+        self.max_seconds.map(Duration::from_secs_f64)
+    }
+}

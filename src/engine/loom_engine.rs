@@ -1,0 +1,106 @@
+//! loom: exhaustive exploration (optionally preemption-bounded), and replay from a checkpoint.
+//!
+//! loom prints no schedule on failure. Its checkpoint (the serialized execution path) is what
+//! replays one execution, but writing it after every execution would dominate the run, so the
+//! exploration runs without it and, once an execution fails, runs again with a checkpoint after
+//! every execution up to the failing one (loom explores in a fixed order, so it is the same one).
+
+use super::driver::Driver;
+use super::panics::QuietPanics;
+use super::{Budget, Outcome, Schedule, Verdict};
+use gcmc_models::check::Scenario;
+use gcmc_models::platform::Loom;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+fn builder(preemption_bound: Option<usize>, budget: &Budget) -> loom::model::Builder {
+    // Builder::new reads LOOM_* variables; every field that matters is set explicitly so a stray
+    // environment variable cannot change what a catalogue case explores.
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = preemption_bound;
+    builder.max_branches = budget.max_branches;
+    builder.max_permutations = None;
+    builder.max_duration = None;
+    builder.checkpoint_file = None;
+    builder.checkpoint_interval = 1_000_000;
+    builder.log = false;
+    builder.location = false;
+    builder
+}
+
+pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, preemption_bound: Option<usize>, budget: &Budget) -> Verdict {
+    let quiet = QuietPanics::begin();
+    let driver = Driver::new(Arc::clone(&scenario), budget, true);
+    let builder = builder(preemption_bound, budget);
+    let exploring = Arc::clone(&driver);
+    let result = catch_unwind(AssertUnwindSafe(|| builder.check(move || exploring.execute::<Loom>())));
+    let failing = driver.executions();
+    driver.conclude(result, &quiet, preemption_bound.is_none(), || {
+        capture_checkpoint(scenario, preemption_bound, budget, failing)
+    })
+}
+
+/// A scratch file for one checkpoint: unique per process and call, no randomness needed.
+fn scratch_file() -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("gcmc-loom-{}-{n}.json", std::process::id()))
+}
+
+/// Re-runs the exploration up to execution `failing` with a checkpoint after every execution, and
+/// returns the checkpoint of the failing one.
+fn capture_checkpoint<S: Scenario>(
+    scenario: Arc<S>,
+    preemption_bound: Option<usize>,
+    budget: &Budget,
+    failing: u64,
+) -> Option<Schedule> {
+    let file = scratch_file();
+    let mut rerun_budget = budget.clone();
+    rerun_budget.max_executions = Some(failing);
+    rerun_budget.max_seconds = None;
+    let driver = Driver::new(scenario, &rerun_budget, false);
+    let mut builder = builder(preemption_bound, budget);
+    builder.checkpoint_file = Some(file.clone());
+    builder.checkpoint_interval = 1;
+    let rerun = Arc::clone(&driver);
+    let result = catch_unwind(AssertUnwindSafe(|| builder.check(move || rerun.execute::<Loom>())));
+    let reproduced = result.is_err() && driver.executions() == failing;
+    let path = std::fs::read_to_string(&file).ok().and_then(|text| serde_json::from_str(&text).ok());
+    let _ = std::fs::remove_file(&file);
+    match (reproduced, path) {
+        (true, Some(path)) => Some(Schedule::Loom { path }),
+        _ => None,
+    }
+}
+
+/// Runs the one execution a checkpoint describes, with tracing on.
+pub(crate) fn replay<S: Scenario>(scenario: Arc<S>, preemption_bound: Option<usize>, path: &serde_json::Value) -> Verdict {
+    let quiet = QuietPanics::begin();
+    let file = scratch_file();
+    let written = serde_json::to_string(path).map_err(|e| e.to_string()).and_then(|text| {
+        std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))
+    });
+    let budget = Budget { max_executions: Some(1), max_seconds: None, ..Budget::default() };
+    let driver = Driver::new(scenario, &budget, true);
+    if let Err(reason) = written {
+        return driver.conclude(Err(Box::new(reason)), &quiet, false, || None);
+    }
+    let mut builder = builder(preemption_bound, &budget);
+    builder.checkpoint_file = Some(file.clone());
+    builder.checkpoint_interval = 1;
+    // loom checks its permutation cap before each execution: 2 lets exactly the first one run.
+    builder.max_permutations = Some(2);
+    let replaying = Arc::clone(&driver);
+    let result = catch_unwind(AssertUnwindSafe(|| builder.check(move || replaying.execute::<Loom>())));
+    let _ = std::fs::remove_file(&file);
+    let mut verdict = driver.conclude(result, &quiet, false, || Some(Schedule::Loom { path: path.clone() }));
+    if let Outcome::BudgetExhausted { .. } = verdict.outcome {
+        // The checkpoint led past its own execution without failing: report that it held.
+        verdict.outcome = Outcome::Holds;
+        verdict.executions = 1;
+    }
+    verdict
+}

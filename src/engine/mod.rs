@@ -1,0 +1,121 @@
+//! Engines: run a [`Scenario`] under loom, shuttle or real threads, within a budget, and turn what
+//! happened into a typed [`Verdict`].
+//!
+//! Every engine gets the same scenario object and calls [`Scenario::execute`] once per explored
+//! execution with a fresh [`Recorder`]. A violation ends the execution with a
+//! [`ViolationRaised`](gcmc_models::check::ViolationRaised) panic; the engine catches it, reads the
+//! violation and the trace from the last execution's recorder, and captures what is needed to
+//! replay that execution (shuttle's schedule, loom's checkpoint).
+
+mod budget;
+mod driver;
+mod loom_engine;
+mod panics;
+mod shuttle_engine;
+mod std_engine;
+mod verdict;
+
+pub use budget::Budget;
+pub use verdict::{Outcome, Schedule, TraceLine, Verdict};
+
+use gcmc_models::check::{ConfigError, Scenario};
+use gcmc_models::platform::LOOM_MAX_SPAWNED_THREADS;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+
+/// An engine and its exploration parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "engine", rename_all = "kebab-case")]
+pub enum Engine {
+    /// loom's exhaustive DPOR exploration; with a preemption bound, exhaustive only up to it.
+    Loom { preemption_bound: Option<usize> },
+    /// shuttle's PCT scheduler: `iterations` executions at bug depth `depth`, seeded.
+    Pct { iterations: usize, depth: usize, seed: u64 },
+    /// shuttle's uniformly random scheduler, seeded.
+    Random { iterations: usize, seed: u64 },
+    /// shuttle's depth-first search: exhaustive when it finishes within `max_iterations`.
+    Dfs { max_iterations: Option<usize> },
+    /// Real threads, `iterations` runs: the stress test a user would otherwise write.
+    Std { iterations: usize },
+}
+
+impl Engine {
+    /// The engine's family name, as shown in reports: `loom`, `pct`, `random`, `dfs`, `std`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Engine::Loom { .. } => "loom",
+            Engine::Pct { .. } => "pct",
+            Engine::Random { .. } => "random",
+            Engine::Dfs { .. } => "dfs",
+            Engine::Std { .. } => "std",
+        }
+    }
+
+    /// Refuses a scenario this engine cannot run, before anything is spawned.
+    pub fn admit<S: Scenario>(&self, scenario: &S) -> Result<(), ConfigError> {
+        match self {
+            Engine::Loom { .. } if scenario.threads() > LOOM_MAX_SPAWNED_THREADS => Err(ConfigError(format!(
+                "loom supports at most {LOOM_MAX_SPAWNED_THREADS} spawned threads, the scenario spawns {}",
+                scenario.threads()
+            ))),
+            Engine::Pct { depth: 0, .. } => Err(ConfigError("pct depth must be at least 1".into())),
+            Engine::Pct { iterations: 0, .. } | Engine::Random { iterations: 0, .. } | Engine::Std { iterations: 0 } => {
+                Err(ConfigError(format!("{} needs at least 1 iteration", self.name())))
+            }
+            Engine::Std { .. } => scenario.std_safe(),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Engine::Loom { preemption_bound: None } => write!(f, "loom"),
+            Engine::Loom { preemption_bound: Some(b) } => write!(f, "loom(bound={b})"),
+            Engine::Pct { iterations, depth, seed } => write!(f, "pct(iterations={iterations}, depth={depth}, seed={seed})"),
+            Engine::Random { iterations, seed } => write!(f, "random(iterations={iterations}, seed={seed})"),
+            Engine::Dfs { max_iterations: None } => write!(f, "dfs"),
+            Engine::Dfs { max_iterations: Some(n) } => write!(f, "dfs(max={n})"),
+            Engine::Std { iterations } => write!(f, "std(iterations={iterations})"),
+        }
+    }
+}
+
+/// Runs `scenario` under `engine` within `budget`.
+///
+/// Returns `Err` only for a configuration the engine refuses up front (too many threads for loom,
+/// a racy variant on real threads); every outcome of an exploration, including running out of
+/// budget, is a [`Verdict`].
+pub fn run<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budget) -> Result<Verdict, ConfigError> {
+    engine.admit(&*scenario)?;
+    Ok(match engine {
+        Engine::Loom { preemption_bound } => loom_engine::explore(scenario, *preemption_bound, budget),
+        Engine::Pct { .. } | Engine::Random { .. } | Engine::Dfs { .. } => {
+            shuttle_engine::explore(scenario, engine, budget)
+        }
+        Engine::Std { iterations } => std_engine::stress(scenario, *iterations, budget),
+    })
+}
+
+/// Replays one execution from its schedule, with tracing on.
+///
+/// The schedule must come from the same scenario (model, variant, sizes) and engine family; the
+/// replay-file layer checks that before calling this.
+pub fn replay<S: Scenario>(scenario: Arc<S>, engine: &Engine, schedule: &Schedule) -> Result<Verdict, ConfigError> {
+    engine.admit(&*scenario)?;
+    match (engine, schedule) {
+        (Engine::Loom { preemption_bound }, Schedule::Loom { path }) => {
+            Ok(loom_engine::replay(scenario, *preemption_bound, path))
+        }
+        (Engine::Pct { .. } | Engine::Random { .. } | Engine::Dfs { .. }, Schedule::Shuttle { encoded }) => {
+            Ok(shuttle_engine::replay(scenario, encoded))
+        }
+        (engine, schedule) => Err(ConfigError(format!(
+            "a {} schedule cannot be replayed under {}",
+            schedule.engine_family(),
+            engine.name()
+        ))),
+    }
+}

@@ -1,0 +1,103 @@
+//! shuttle: PCT, random and DFS exploration, and replay from an encoded schedule.
+//!
+//! shuttle's runner owns its scheduler and reports a failure only by printing, so the schedule is
+//! taken by wrapping the scheduler: [`Recording`] mirrors every decision into a shared
+//! [`shuttle::scheduler::Schedule`], exactly as shuttle's own execution records it.
+
+use super::driver::Driver;
+use super::panics::QuietPanics;
+use super::{Budget, Engine, Schedule, Verdict};
+use gcmc_models::check::Scenario;
+use gcmc_models::platform::Shuttle;
+use shuttle::scheduler::{
+    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule as ShuttleSchedule, Scheduler, Task, TaskId,
+};
+use shuttle_engine::scheduler::serialization::serialize_schedule;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// A scheduler that records the current execution's schedule where the harness can read it.
+struct Recording<S> {
+    inner: S,
+    current: Arc<Mutex<ShuttleSchedule>>,
+}
+
+impl<S: Scheduler> Scheduler for Recording<S> {
+    fn new_execution(&mut self) -> Option<ShuttleSchedule> {
+        let schedule = self.inner.new_execution()?;
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = schedule.clone();
+        Some(schedule)
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
+        let next = self.inner.next_task(runnable, current, is_yielding)?;
+        self.current.lock().unwrap_or_else(PoisonError::into_inner).push_task(next);
+        Some(next)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.current.lock().unwrap_or_else(PoisonError::into_inner).push_random();
+        self.inner.next_u64()
+    }
+}
+
+fn config(budget: &Budget) -> shuttle::Config {
+    let mut config = shuttle::Config::new();
+    // The harness writes its own replay files; shuttle's printing would only be noise.
+    config.failure_persistence = shuttle::FailurePersistence::None;
+    config.max_steps = shuttle::MaxSteps::FailAfter(budget.max_steps);
+    config.max_time = None;
+    config.silence_warnings = true;
+    config
+}
+
+fn run_with<S: Scenario, Sch: Scheduler + 'static>(
+    scenario: Arc<S>,
+    inner: Sch,
+    budget: &Budget,
+    exhaustive_if_finished: bool,
+) -> Verdict {
+    let quiet = QuietPanics::begin();
+    let driver = Driver::new(scenario, budget, true);
+    let current = Arc::new(Mutex::new(ShuttleSchedule::new(0)));
+    let scheduler = Recording { inner, current: Arc::clone(&current) };
+    let runner = shuttle::Runner::new(scheduler, config(budget));
+    let exploring = Arc::clone(&driver);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        runner.run(move || exploring.execute::<Shuttle>());
+    }));
+    driver.conclude(result, &quiet, exhaustive_if_finished, || {
+        let schedule = current.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(Schedule::Shuttle { encoded: serialize_schedule(&schedule) })
+    })
+}
+
+pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budget) -> Verdict {
+    match *engine {
+        Engine::Pct { iterations, depth, seed } => {
+            run_with(scenario, PctScheduler::new_from_seed(seed, depth, iterations), budget, false)
+        }
+        Engine::Random { iterations, seed } => {
+            run_with(scenario, RandomScheduler::new_from_seed(seed, iterations), budget, false)
+        }
+        Engine::Dfs { max_iterations } => {
+            let verdict = run_with(scenario, DfsScheduler::new(max_iterations, false), budget, true);
+            // DFS stops silently at its cap; it was exhaustive only if it stopped short of it.
+            let capped = max_iterations.is_some_and(|max| verdict.executions >= max as u64);
+            Verdict { exhaustive: verdict.exhaustive && !capped, ..verdict }
+        }
+        Engine::Loom { .. } | Engine::Std { .. } => unreachable!("not a shuttle engine: {engine}"),
+    }
+}
+
+/// Runs the one execution an encoded schedule describes, with tracing on.
+pub(crate) fn replay<S: Scenario>(scenario: Arc<S>, encoded: &str) -> Verdict {
+    let budget = Budget { max_executions: Some(1), max_seconds: None, ..Budget::default() };
+    let mut replay = ReplayScheduler::new_from_encoded(encoded);
+    replay.set_allow_incomplete();
+    let mut verdict = run_with(scenario, replay, &budget, false);
+    if verdict.schedule.is_some() {
+        verdict.schedule = Some(Schedule::Shuttle { encoded: encoded.to_string() });
+    }
+    verdict
+}
