@@ -4,4 +4,5 @@
 //! The models know nothing of the harness: they report through [`check`].
 
 pub mod check;
+pub mod lfstack;
 pub mod platform;

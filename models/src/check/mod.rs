@@ -5,10 +5,12 @@
 //! types: loom and shuttle only schedule around their own operations, so this bookkeeping adds no
 //! scheduling point and no happens-before edge, and cannot hide a bug.
 
+mod model;
 mod recorder;
 mod scenario;
 mod violation;
 
+pub use model::Model;
 pub use recorder::{Ctx, Recorder, RunLog, Step, ViolationRaised};
 pub use scenario::{ConfigError, Scenario};
 pub use violation::{Violation, ViolationKind};

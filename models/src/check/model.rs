@@ -1,0 +1,39 @@
+//! The contract every model offers the harness: a serializable configuration that names the
+//! variant and the sizes, and builds the scenario.
+
+use super::{ConfigError, Scenario};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A model's configuration: variant, sizes, and whatever else one scenario needs.
+///
+/// It is what a catalogue entry's `[config]` table and a replay file hold, so it must deserialize
+/// with `#[serde(deny_unknown_fields)]` and serialize back to the same value.
+pub trait Model: Clone + std::fmt::Debug + Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The model's name in the catalogue and on the command line: `lfstack`, `gcbits`, `workbufs`.
+    const NAME: &'static str;
+
+    type Scenario: Scenario;
+
+    /// Every variant's kebab-case name, correct versions first.
+    fn variants() -> Vec<&'static str>;
+
+    /// A sensible small configuration of `variant`; an unknown name is an error naming the known ones.
+    fn default_for(variant: &str) -> Result<Self, ConfigError>;
+
+    /// This configuration's variant name.
+    fn variant(&self) -> &'static str;
+
+    /// Model threads one execution spawns (the number `--threads` sets).
+    fn threads(&self) -> usize;
+
+    /// Operations per thread (the number `--ops` sets: iterations, allocations, ...).
+    fn ops(&self) -> usize;
+
+    /// The same configuration with other sizes, for `explore --threads --ops` and for shrinking
+    /// a failure to the fewest threads and operations that still fail.
+    fn resized(&self, threads: usize, ops: usize) -> Self;
+
+    /// Builds the scenario, refusing an impossible configuration with a one-line reason.
+    fn build(&self) -> Result<Self::Scenario, ConfigError>;
+}
