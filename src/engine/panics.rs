@@ -19,16 +19,21 @@ thread_local! {
 pub(crate) struct BudgetStop;
 
 /// Installs, once per process, a panic hook that stays silent on threads running an engine and
-/// remembers the first message instead. shuttle installs its own hook (once, with the first run's
-/// configuration) the first time it runs; ours is installed after it and wraps it, so shuttle's
-/// "Task failed, serializing schedule" noise is suppressed too.
+/// remembers the first message instead.
+///
+/// shuttle installs its own hook the first time it runs (once per process, with that run's
+/// configuration) and that hook, reached outside an execution, prints "Tried to get
+/// ExecutionState" noise over an ordinary test failure. The engines record schedules themselves,
+/// so shuttle's hook is not needed: it is installed here first, then replaced, and panics outside
+/// engines go to the hook that was in place before (normally std's default).
 fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
+        let previous = panic::take_hook();
         let mut config = shuttle::Config::new();
         config.failure_persistence = shuttle::FailurePersistence::None;
         shuttle::Runner::new(shuttle::scheduler::RoundRobinScheduler::new(1), config).run(|| {});
-        let previous = panic::take_hook();
+        drop(panic::take_hook());
         panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
             // A violation is always caught and reported by the engine; on a real thread of the std
             // engine the panic happens on a spawned thread, where QUIET is not set.

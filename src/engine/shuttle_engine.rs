@@ -18,26 +18,49 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 /// A scheduler that records the current execution's schedule where the harness can read it.
 struct Recording<S> {
-    inner: S,
+    /// Always `Some` until drop.
+    inner: Option<S>,
     current: Arc<Mutex<ShuttleSchedule>>,
+    /// Forget the inner scheduler instead of dropping it: shuttle's random scheduler prints its
+    /// seed from a drop guard after a failure, which the harness reports its own way. The cost is
+    /// one small scheduler struct per failing random run.
+    forget_on_drop: bool,
+}
+
+impl<S> Recording<S> {
+    fn new(inner: S, current: Arc<Mutex<ShuttleSchedule>>, forget_on_drop: bool) -> Self {
+        Recording { inner: Some(inner), current, forget_on_drop }
+    }
+
+    fn inner(&mut self) -> &mut S {
+        self.inner.as_mut().expect("the inner scheduler lives until drop")
+    }
+}
+
+impl<S> Drop for Recording<S> {
+    fn drop(&mut self) {
+        if self.forget_on_drop {
+            std::mem::forget(self.inner.take());
+        }
+    }
 }
 
 impl<S: Scheduler> Scheduler for Recording<S> {
     fn new_execution(&mut self) -> Option<ShuttleSchedule> {
-        let schedule = self.inner.new_execution()?;
+        let schedule = self.inner().new_execution()?;
         *self.current.lock().unwrap_or_else(PoisonError::into_inner) = schedule.clone();
         Some(schedule)
     }
 
     fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
-        let next = self.inner.next_task(runnable, current, is_yielding)?;
+        let next = self.inner().next_task(runnable, current, is_yielding)?;
         self.current.lock().unwrap_or_else(PoisonError::into_inner).push_task(next);
         Some(next)
     }
 
     fn next_u64(&mut self) -> u64 {
         self.current.lock().unwrap_or_else(PoisonError::into_inner).push_random();
-        self.inner.next_u64()
+        self.inner().next_u64()
     }
 }
 
@@ -56,11 +79,12 @@ fn run_with<S: Scenario, Sch: Scheduler + 'static>(
     inner: Sch,
     budget: &Budget,
     exhaustive_if_finished: bool,
+    forget_scheduler: bool,
 ) -> Verdict {
     let quiet = QuietPanics::begin();
     let driver = Driver::new(scenario, budget, true);
     let current = Arc::new(Mutex::new(ShuttleSchedule::new(0)));
-    let scheduler = Recording { inner, current: Arc::clone(&current) };
+    let scheduler = Recording::new(inner, Arc::clone(&current), forget_scheduler);
     let runner = shuttle::Runner::new(scheduler, config(budget));
     let exploring = Arc::clone(&driver);
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -75,13 +99,13 @@ fn run_with<S: Scenario, Sch: Scheduler + 'static>(
 pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budget) -> Verdict {
     match *engine {
         Engine::Pct { iterations, depth, seed } => {
-            run_with(scenario, PctScheduler::new_from_seed(seed, depth, iterations), budget, false)
+            run_with(scenario, PctScheduler::new_from_seed(seed, depth, iterations), budget, false, false)
         }
         Engine::Random { iterations, seed } => {
-            run_with(scenario, RandomScheduler::new_from_seed(seed, iterations), budget, false)
+            run_with(scenario, RandomScheduler::new_from_seed(seed, iterations), budget, false, true)
         }
         Engine::Dfs { max_iterations } => {
-            let verdict = run_with(scenario, DfsScheduler::new(max_iterations, false), budget, true);
+            let verdict = run_with(scenario, DfsScheduler::new(max_iterations, false), budget, true, false);
             // DFS stops silently at its cap; it was exhaustive only if it stopped short of it.
             let capped = max_iterations.is_some_and(|max| verdict.executions >= max as u64);
             Verdict { exhaustive: verdict.exhaustive && !capped, ..verdict }
@@ -95,7 +119,7 @@ pub(crate) fn replay<S: Scenario>(scenario: Arc<S>, encoded: &str) -> Verdict {
     let budget = Budget { max_executions: Some(1), max_seconds: None, ..Budget::default() };
     let mut replay = ReplayScheduler::new_from_encoded(encoded);
     replay.set_allow_incomplete();
-    let mut verdict = run_with(scenario, replay, &budget, false);
+    let mut verdict = run_with(scenario, replay, &budget, false, false);
     if verdict.schedule.is_some() {
         verdict.schedule = Some(Schedule::Shuttle { encoded: encoded.to_string() });
     }

@@ -7,10 +7,15 @@
 //! Differences from Go: see [`packing`] (widths are parameters) and [`stack`] (nodes live in a
 //! never-freed pool named by modelled addresses; `next` is a Relaxed atomic).
 
+pub mod config;
+pub mod linearizability;
 pub mod packing;
+pub mod scenario;
 pub mod stack;
 
+pub use config::{Config, Op};
 pub use packing::{Packing, TaggedPointer};
+pub use scenario::LfStackScenario;
 pub use stack::{LfNode, LfNodes, LfStack, Walk};
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,200 @@
+//! The lfstack scenario's configuration: variant, sizes, head-word layout, thread programs.
+
+use super::{Packing, Variant};
+use crate::check::{ConfigError, Model};
+use serde::{Deserialize, Serialize};
+
+/// One operation of a thread's program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Op {
+    /// Pop from stack `s`; a node that comes back goes into the thread's hands.
+    Pop(usize),
+    /// Push the node most recently taken into the thread's hands onto stack `s` (nothing if the
+    /// hands are empty).
+    Push(usize),
+    /// Ask whether stack `s` is empty.
+    Empty(usize),
+}
+
+/// Stacks the scenario can name in traces.
+pub(crate) const STACK_NAMES: [&str; 4] = ["stack 0", "stack 1", "stack 2", "stack 3"];
+
+/// Where node 0 lives by default: Go's amd64 heap hint (0xc000000000).
+pub const DEFAULT_BASE: u64 = 0x00c0_0000_0000;
+
+/// Modelled size of a node: addresses of consecutive nodes differ by this much.
+pub const NODE_STRIDE: u64 = 64;
+
+/// Go's TestLFStackStress, shrunk: `nodes` nodes spread over `stacks` stacks, `threads` threads
+/// each running `iterations` of "pop from one stack, push onto another" (or explicit `programs`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub variant: Variant,
+    pub threads: usize,
+    pub nodes: usize,
+    #[serde(default = "default_stacks")]
+    pub stacks: usize,
+    /// Iterations per thread of the stress program (ignored when `programs` is given).
+    #[serde(default)]
+    pub iterations: usize,
+    /// Width of the ABA counter. 0 only with `no-counter`; 1 or 2 with `go` is R2.
+    pub counter_bits: u32,
+    #[serde(default = "default_addr_bits")]
+    pub addr_bits: u32,
+    #[serde(default = "default_sign_extend")]
+    pub sign_extend: bool,
+    /// Modelled address of node 0 (node i is at base + 64 i).
+    #[serde(default = "default_base")]
+    pub base: u64,
+    /// Explicit per-thread programs, one per thread, instead of the stress program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programs: Option<Vec<Vec<Op>>>,
+    /// Also check that the results allow some sequential order of the same operations.
+    #[serde(default)]
+    pub linearizability: bool,
+}
+
+fn default_stacks() -> usize {
+    2
+}
+fn default_addr_bits() -> u32 {
+    48
+}
+fn default_sign_extend() -> bool {
+    true
+}
+fn default_base() -> u64 {
+    DEFAULT_BASE
+}
+
+impl Config {
+    /// The stress shape with Go's layout at a narrow counter.
+    pub fn stress(variant: Variant, threads: usize, nodes: usize, iterations: usize, counter_bits: u32) -> Config {
+        Config {
+            variant,
+            threads,
+            nodes,
+            stacks: default_stacks(),
+            iterations,
+            counter_bits,
+            addr_bits: default_addr_bits(),
+            sign_extend: default_sign_extend(),
+            base: DEFAULT_BASE,
+            programs: None,
+            linearizability: false,
+        }
+    }
+
+    pub fn packing(&self) -> Packing {
+        Packing { addr_bits: self.addr_bits, align_bits: 3, counter_bits: self.counter_bits, sign_extend: self.sign_extend }
+    }
+
+    /// Each thread's program: the explicit one, or the stress program (thread t, iteration k:
+    /// pop from stack (t+k) mod S, push onto stack (t+k+1) mod S).
+    pub fn programs(&self) -> Vec<Vec<Op>> {
+        match &self.programs {
+            Some(programs) => programs.clone(),
+            None => (0..self.threads)
+                .map(|t| {
+                    (0..self.iterations)
+                        .flat_map(|k| [Op::Pop((t + k) % self.stacks), Op::Push((t + k + 1) % self.stacks)])
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// Refuses impossible configurations with a one-line reason.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |msg: String| Err(ConfigError(format!("lfstack: {msg}")));
+        if self.variant.uses_counter() && self.counter_bits == 0 {
+            return fail(format!(
+                "counter bits 0 with the {} variant is a plain Treiber stack; use variant no-counter (R1)",
+                self.variant
+            ));
+        }
+        self.packing().validate().map_err(|e| ConfigError(format!("lfstack: {e}")))?;
+        if self.threads == 0 || self.nodes == 0 {
+            return fail(format!("need at least one thread and one node, got {} and {}", self.threads, self.nodes));
+        }
+        if self.stacks == 0 || self.stacks > STACK_NAMES.len() {
+            return fail(format!("stacks must be in 1..={}, got {}", STACK_NAMES.len(), self.stacks));
+        }
+        if self.base % NODE_STRIDE != 0 {
+            return fail(format!("base address {:#x} is not {NODE_STRIDE}-byte aligned", self.base));
+        }
+        if self.base.checked_add(self.nodes as u64 * NODE_STRIDE).is_none() {
+            return fail(format!("{} nodes from {:#x} run past the end of the address space", self.nodes, self.base));
+        }
+        if let Some(programs) = &self.programs {
+            if programs.len() != self.threads {
+                return fail(format!("{} programs for {} threads", programs.len(), self.threads));
+            }
+            if let Some(op) = programs.iter().flatten().find(|op| op.stack() >= self.stacks) {
+                return fail(format!("{op:?} names a stack beyond the {} configured", self.stacks));
+            }
+        } else if self.iterations == 0 {
+            return fail("need at least one iteration (or explicit programs)".into());
+        }
+        Ok(())
+    }
+}
+
+impl Op {
+    pub fn stack(self) -> usize {
+        match self {
+            Op::Pop(s) | Op::Push(s) | Op::Empty(s) => s,
+        }
+    }
+}
+
+impl Model for Config {
+    const NAME: &'static str = "lfstack";
+    type Scenario = super::scenario::LfStackScenario;
+
+    fn variants() -> Vec<&'static str> {
+        Variant::ALL.iter().map(|v| v.name()).collect()
+    }
+
+    fn default_for(variant: &str) -> Result<Self, ConfigError> {
+        let v = Variant::from_name(variant).ok_or_else(|| {
+            ConfigError(format!("lfstack has no variant {variant:?}; known: {}", Self::variants().join(", ")))
+        })?;
+        Ok(Config::stress(v, 2, 2, 2, if v.uses_counter() { 4 } else { 0 }))
+    }
+
+    fn variant(&self) -> &'static str {
+        self.variant.name()
+    }
+
+    fn threads(&self) -> usize {
+        self.threads
+    }
+
+    fn ops(&self) -> usize {
+        match &self.programs {
+            Some(programs) => programs.iter().map(Vec::len).max().unwrap_or(0),
+            None => self.iterations,
+        }
+    }
+
+    fn resized(&self, threads: usize, ops: usize) -> Self {
+        let mut c = self.clone();
+        c.threads = threads;
+        match &mut c.programs {
+            Some(programs) => {
+                programs.truncate(threads);
+                programs.resize(threads, Vec::new());
+                programs.iter_mut().for_each(|p| p.truncate(ops));
+            }
+            None => c.iterations = ops,
+        }
+        c
+    }
+
+    fn build(&self) -> Result<Self::Scenario, ConfigError> {
+        super::scenario::LfStackScenario::new(self.clone())
+    }
+}
