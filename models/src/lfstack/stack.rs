@@ -155,6 +155,11 @@ impl<P: Platform> LfStack<P> {
             let addr = self.packing.unpack(old);
             let node = self.resolve(nodes, addr, cx);
             let mut next = TaggedPointer(node.next.load(Ordering::Relaxed));
+            // The read an ABA goes stale on: show it where it happens, not only at the CAS.
+            cx.step(
+                "lfstack.pop",
+                format_args!("{}: head is {}, {}.next is {}", self.name, self.describe(nodes, old), nodes.label(addr), self.describe(nodes, next)),
+            );
             if self.variant == Variant::Pop2012 && !next.is_nil() {
                 // R3, the 2012 pop: rebuild the counter from the next node's own pushcnt instead
                 // of restoring the saved word. That node may belong to another thread, which may
