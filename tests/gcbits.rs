@@ -46,6 +46,11 @@ fn random(iterations: usize) -> Engine {
     Engine::Random { iterations, seed: 0x2ef8_8f7f }
 }
 
+/// shuttle's depth-first search: exhaustive on these small configurations.
+fn dfs() -> Engine {
+    Engine::Dfs { max_iterations: Some(200_000) }
+}
+
 fn kind(v: &Verdict) -> Option<ViolationKind> {
     v.violation().map(|v| v.kind)
 }
@@ -134,7 +139,7 @@ fn v0_never_wastes_and_v1_v2_put_the_surplus_back() {
 #[test]
 fn r6_stale_next_link_loses_an_arena_under_loom_and_shuttle() {
     let config = default_for(Variant::StaleNextLink);
-    for engine in [loom(None), pct(20_000, 3), random(20_000)] {
+    for engine in [loom(None), pct(20_000, 3), random(20_000), dfs()] {
         let v = run(&config, engine.clone());
         assert_eq!(kind(&v), Some(ViolationKind::LostArena), "{engine}: {:?}", v.outcome);
         assert!(v.schedule.is_some(), "{engine}: a failure must be replayable");
@@ -194,7 +199,7 @@ fn the_r6_configuration_holds_with_v1_and_v2() {
 #[test]
 fn r7_no_post_add_check_goes_out_of_bounds_under_loom_and_shuttle() {
     let config = default_for(Variant::NoPostAddCheck);
-    for engine in [loom(None), pct(20_000, 3), random(20_000)] {
+    for engine in [loom(None), pct(20_000, 3), random(20_000), dfs()] {
         let v = run(&config, engine.clone());
         assert_eq!(kind(&v), Some(ViolationKind::OutOfBounds), "{engine}: {:?}", v.outcome);
         assert!(v.violation().unwrap().detail.contains("which holds 16 bytes of bits"));
@@ -204,16 +209,26 @@ fn r7_no_post_add_check_goes_out_of_bounds_under_loom_and_shuttle() {
 #[test]
 fn r8_non_atomic_bump_double_allocates_under_loom_and_shuttle() {
     let config = default_for(Variant::NonAtomicBump);
-    for engine in [loom(None), pct(20_000, 3), random(20_000)] {
+    for engine in [loom(None), pct(20_000, 3), random(20_000), dfs()] {
         let v = run(&config, engine.clone());
         assert_eq!(kind(&v), Some(ViolationKind::DoubleAllocation), "{engine}: {:?}", v.outcome);
     }
 }
 
 #[test]
+fn a_shuttle_counterexample_replays_to_the_same_failure_and_trace() {
+    let config = default_for(Variant::NonAtomicBump);
+    let v = run(&config, pct(20_000, 3));
+    assert_eq!(kind(&v), Some(ViolationKind::DoubleAllocation));
+    let again = engine::replay(Arc::new(config.build().unwrap()), &pct(20_000, 3), v.schedule.as_ref().unwrap()).unwrap();
+    assert_eq!(again.outcome, v.outcome);
+    assert_eq!(again.trace, v.trace);
+}
+
+#[test]
 fn r9_publish_before_alloc_throws_markbits_overflow_under_loom_and_shuttle() {
     let config = default_for(Variant::PublishBeforeAlloc);
-    for engine in [loom(None), pct(20_000, 3), random(20_000)] {
+    for engine in [loom(None), pct(20_000, 3), random(20_000), dfs()] {
         let v = run(&config, engine.clone());
         assert_eq!(kind(&v), Some(ViolationKind::Throw), "{engine}: {:?}", v.outcome);
         assert_eq!(v.violation().unwrap().detail, "markBits overflow");
@@ -228,7 +243,7 @@ fn r10_relaxed_next_publication_is_a_data_race_only_loom_sees() {
     // The fast path reached T0's fresh arena through the Relaxed store, without the lock.
     assert!(v.trace.iter().any(|l| l.what.starts_with("fast path: loaded next = a")), "{:?}", v.trace);
     // shuttle runs every atomic as SeqCst: the Relaxed store publishes there.
-    for engine in [pct(20_000, 3), random(20_000)] {
+    for engine in [pct(20_000, 3), random(20_000), dfs()] {
         let s = run(&config, engine);
         assert_eq!(s.outcome, Outcome::Holds);
     }
@@ -248,7 +263,7 @@ fn the_r7_to_r10_configurations_hold_with_v2() {
 #[test]
 fn r11_rotation_skipping_previous_reuses_live_bits_under_every_engine() {
     let config = default_for(Variant::RotationSkipsPrevious);
-    for engine in [loom(None), pct(1_000, 3), Engine::Std { iterations: 10 }] {
+    for engine in [loom(None), pct(1_000, 3), dfs(), Engine::Std { iterations: 10 }] {
         let v = run(&config, engine.clone());
         assert_eq!(kind(&v), Some(ViolationKind::DoubleAllocation), "{engine}: {:?}", v.outcome);
         assert!(v.violation().unwrap().detail.contains("bits reused while live"), "{engine}");

@@ -189,7 +189,9 @@ impl<P: Platform> GcBitsArenas<P> {
         let (mut guard, fresh) = self.new_arena_may_unlock(guard, tally, cx);
         // Revalidate: if newArenaMayUnlock dropped the lock, another thread may have put a fresh
         // arena on next (and it may have room), and the list head we read is stale.
-        if self.variant == Variant::NoRevalidation {
+        if self.variant.base() == Base::V0 {
+            // v0 never released the lock: next is as we left it, and had no room.
+        } else if self.variant == Variant::NoRevalidation {
             let next = guard.lists.next;
             if self.has_room(&guard, next, bytes) {
                 // The check Go would make, made here only to count what skipping it wastes.
@@ -247,12 +249,14 @@ impl<P: Platform> GcBitsArenas<P> {
         locked.headers[fresh.index()].next = link;
         let stale = if link != locked.lists.next { " (the next read before the lock was dropped)" } else { "" };
         locked.lists.next = Some(fresh);
+        let mut how = "";
         if self.lockfree() {
             // R10: Relaxed does not publish fresh's initialisation to the fast path.
             let order = if self.variant == Variant::RelaxedNextPublication { Ordering::Relaxed } else { Ordering::SeqCst };
             self.next_published.store(encode(Some(fresh)), order);
+            how = if order == Ordering::Relaxed { " (a Relaxed store)" } else { " (an atomic store)" };
         }
-        cx.step("newMarkBits", format_args!("fresh {fresh} linked in front of {}{stale}; next = {fresh}", Named(link)));
+        cx.step("newMarkBits", format_args!("fresh {fresh} linked in front of {}{stale}; next = {fresh}{how}", Named(link)));
     }
 
     /// `newArenaMayUnlock` (v1, v2) or `newArena` (v0): a zeroed arena, from the free list or the
