@@ -94,6 +94,27 @@ fn v0_v1_v2_hold_under_loom_at_bound_3_3x2() {
     }
 }
 
+/// Beyond the bound-3 proof above: v0 and v1 at 3 threads x 2 allocations with no bound.
+/// Measured: v0 7,847 executions (1 s), v1 303,814 (26 s).
+#[test]
+fn v0_v1_hold_under_loom_without_a_bound_3x2() {
+    for variant in [Variant::V0, Variant::V1] {
+        let v = run(&Config::new(variant, 3, 2, 2), loom(None));
+        assert_eq!(v.outcome, Outcome::Holds, "{variant}");
+        assert!(v.exhaustive);
+    }
+}
+
+/// Opt-in: v2 at 3 threads x 2 allocations with no bound. Measured: not finished after
+/// 1,136,817 executions in 120 s; the default budget stops it at 600 s.
+#[test]
+#[ignore = "v2 3x2 without a bound runs past 1.1M executions; opt in with --ignored"]
+fn v2_holds_under_loom_without_a_bound_3x2() {
+    let v = run(&Config::new(Variant::V2, 3, 2, 2), loom(None));
+    assert_eq!(v.outcome, Outcome::Holds);
+    assert!(v.exhaustive);
+}
+
 #[test]
 fn v0_v1_v2_hold_under_pct_4x4_with_rotations() {
     // Rotations after each of the first three allocations: the fourth runs in epoch 3, when the
@@ -244,8 +265,9 @@ fn r10_relaxed_next_publication_is_a_data_race_only_loom_sees() {
     assert!(v.trace.iter().any(|l| l.what.starts_with("fast path: loaded next = a")), "{:?}", v.trace);
     // shuttle runs every atomic as SeqCst: the Relaxed store publishes there.
     for engine in [pct(20_000, 3), random(20_000), dfs()] {
-        let s = run(&config, engine);
+        let s = run(&config, engine.clone());
         assert_eq!(s.outcome, Outcome::Holds);
+        assert!(s.exhaustive || engine != dfs(), "DFS covers every schedule of this configuration");
     }
 }
 
@@ -398,3 +420,4 @@ fn resized_keeps_the_rotations() {
     assert_eq!((config.threads(), config.ops(), config.rotations.clone()), (1, 1, vec![1, 1]));
     config.build().expect("still valid");
 }
+
