@@ -8,6 +8,8 @@
 use gcmc::engine::{self, Budget, Engine, Outcome, Verdict};
 use gcmc_models::check::{Model, ViolationKind};
 use gcmc_models::gcbits::{Config, Op, Variant};
+use proptest::prelude::*;
+use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use std::sync::Arc;
 
 fn run(config: &Config, engine: Engine) -> Verdict {
@@ -369,6 +371,7 @@ fn bad_configurations_are_refused_with_one_line_errors() {
         (v1.clone().with_rotations(&[3]), "a rotation after allocation 3"),
         (Config { programs: Some(vec![vec![Op::Alloc(1)]]), ..v1.clone() }, "1 programs for 2 threads"),
         (Config { free_arenas: 99, ..v1.clone() }, "free_arenas must be at most"),
+        (Config { programs: Some(vec![vec![], vec![]]), ..v1.clone() }, "the programs allocate nothing"),
     ];
     for (config, expected) in cases {
         let err = config.build().expect_err(expected);
@@ -421,3 +424,72 @@ fn resized_keeps_the_rotations() {
     config.build().expect("still valid");
 }
 
+
+// ---- Generated programs -------------------------------------------------------------------------
+
+/// What a variant may report on any program: correct versions nothing, each broken one only its
+/// own kind (never a model panic, never another symptom).
+fn allowed(variant: Variant) -> &'static [ViolationKind] {
+    match variant {
+        Variant::V0 | Variant::V1 | Variant::V2 | Variant::NoRevalidation => &[],
+        Variant::StaleNextLink => &[ViolationKind::LostArena],
+        Variant::NoPostAddCheck => &[ViolationKind::OutOfBounds],
+        Variant::NonAtomicBump | Variant::RotationSkipsPrevious => &[ViolationKind::DoubleAllocation],
+        Variant::PublishBeforeAlloc => &[ViolationKind::Throw],
+        // shuttle runs the Relaxed store as SeqCst.
+        Variant::RelaxedNextPublication => &[],
+        Variant::ReuseWithoutClearing => &[ViolationKind::NonzeroBits],
+    }
+}
+
+fn generated() -> impl Strategy<Value = Config> {
+    let program = proptest::collection::vec(prop_oneof![Just(1u64), Just(64), Just(65), Just(128), Just(130)], 0..=3);
+    (
+        proptest::sample::select(Variant::ALL.to_vec()),
+        proptest::collection::vec(program, 1..=3),
+        3u64..=4,
+        proptest::collection::vec(0usize..=3, 0..=3),
+        0usize..=1,
+    )
+        .prop_map(|(variant, programs, arena_words, rotations, free_arenas)| {
+            let longest = programs.iter().map(Vec::len).max().unwrap_or(0);
+            Config {
+                programs: Some(programs.into_iter().map(|p| p.into_iter().map(Op::Alloc).collect()).collect()),
+                rotations: rotations.into_iter().map(|k| k.min(longest)).collect(),
+                free_arenas,
+                threads: 0,
+                ..Config::new(variant, 0, 0, arena_words)
+            }
+        })
+        .prop_map(|mut c| {
+            c.threads = c.programs.as_ref().map_or(0, Vec::len);
+            c
+        })
+        .prop_filter("at least one allocation", |c| c.ops() > 0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        rng_seed: RngSeed::Fixed(0x6c4a8d19),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Any program, any rotations: the correct versions hold, and each broken variant either
+    /// holds or reports its own violation kind. (Random, not PCT: shuttle's PCT refuses a
+    /// program with one allocating thread, where no step has a choice.)
+    #[test]
+    fn generated_programs_give_only_the_variant_s_own_verdict(config in generated()) {
+        let scenario = Arc::new(config.build().expect("generated configurations are valid"));
+        let v = engine::run(scenario, &random(300), &Budget::default()).unwrap();
+        match v.outcome {
+            Outcome::Holds => {}
+            Outcome::Violation(ref violation) => prop_assert!(
+                allowed(config.variant).contains(&violation.kind),
+                "{}: {violation} on {config:?}", config.variant
+            ),
+            Outcome::BudgetExhausted { ref reason } => prop_assert!(false, "budget exhausted: {reason}"),
+        }
+    }
+}

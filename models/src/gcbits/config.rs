@@ -122,6 +122,9 @@ impl Config {
             }
         }
         let longest = programs.iter().map(Vec::len).max().unwrap_or(0);
+        if longest == 0 {
+            return fail("the programs allocate nothing".into());
+        }
         if let Some(&k) = self.rotations.iter().find(|&&k| k > longest) {
             return fail(format!("a rotation after allocation {k}, but no thread makes more than {longest}"));
         }
