@@ -314,14 +314,19 @@ fn no_revalidation_is_safe_but_wastes_arenas() {
     assert_eq!(v.outcome, Outcome::Holds, "skipping revalidation must not be reported as a violation");
     assert!(v.exhaustive);
     assert_eq!(v.figures.get("wasted-arenas"), Some(&1), "the waste must show: {:?}", v.figures);
+    // The other thread's arena is left with a word free behind the fresh one.
+    assert_eq!(v.figures.get("abandoned-bytes"), Some(&8), "{:?}", v.figures);
     let bigger = Config::new(Variant::NoRevalidation, 3, 2, 2).with_rotations(&[1]);
     for engine in [pct(20_000, 3), Engine::Std { iterations: 200 }] {
         let v = run(&bigger, engine);
         assert_eq!(v.outcome, Outcome::Holds);
     }
-    // The same configuration under v0 wastes nothing: the figure measures the variant.
-    let v0 = run(&Config { variant: Variant::V0, ..config }, loom(None));
+    // The same configuration under v0 wastes nothing; under v1 the surplus arena goes back on
+    // the free list, ready for the next request, and no room is ever left behind.
+    let v0 = run(&Config { variant: Variant::V0, ..config.clone() }, loom(None));
     assert_eq!(v0.figures.get("wasted-arenas"), Some(&0));
+    let v1 = run(&Config { variant: Variant::V1, ..config }, loom(None));
+    assert_eq!((v1.figures.get("wasted-arenas"), v1.figures.get("abandoned-bytes")), (Some(&1), Some(&0)));
 }
 
 #[test]

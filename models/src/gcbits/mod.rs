@@ -70,7 +70,8 @@ pub enum Variant {
     /// reused one epoch early, while still live.
     RotationSkipsPrevious,
     /// v1 without the revalidation after re-locking. Safe, but it wastes arenas: the checker must
-    /// report no violation, and the `wasted-arenas` figure shows the cost.
+    /// report no violation, and the `wasted-arenas` and `abandoned-bytes` figures show the cost
+    /// (room left behind in an arena that could have served the request).
     NoRevalidation,
     /// Not in the catalogue: v1 reusing a free-list arena without clearing it (the zero-bits rule
     /// omicron#1146 broke from outside Go). It shows that the zero-bits check can fail.

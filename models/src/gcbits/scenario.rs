@@ -155,6 +155,7 @@ impl Scenario for GcBitsScenario {
         }
         rec.figure_max("wasted-arenas", workers.iter().map(|w| w.tally.wasted).sum());
         rec.figure_max("arenas-from-os", workers.iter().map(|w| w.tally.sysallocs as u64).sum());
+        rec.figure_max("abandoned-bytes", workers.iter().map(|w| w.tally.abandoned_bytes).sum());
     }
 }
 
