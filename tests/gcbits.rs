@@ -144,6 +144,18 @@ fn reuse_after_three_rotations_is_legal_under_loom() {
 }
 
 #[test]
+fn dirty_free_arenas_are_cleared_before_anyone_sees_them_under_loom() {
+    // Two arenas left dirty on the free list by an earlier cycle: memclr under the lock must
+    // happen before any thread, on the fast path or not, reads or marks their bits.
+    for variant in CORRECT {
+        let v = run(&Config { free_arenas: 2, ..Config::new(variant, 2, 2, 2) }, loom(None));
+        assert_eq!(v.outcome, Outcome::Holds, "{variant}");
+        assert!(v.exhaustive);
+        assert_eq!(v.figures.get("arenas-from-os"), Some(&0), "{variant}: the free list suffices");
+    }
+}
+
+#[test]
 fn v0_never_wastes_and_v1_v2_put_the_surplus_back() {
     let figures: Vec<u64> = CORRECT
         .iter()

@@ -8,6 +8,10 @@
 //!   (`free`) is an atomic in the [`Arena`].
 //! - Bits are 8-byte words, one [`Cell`] each, so loom checks every write to them (memclr, the
 //!   owner's marks) against happens-before.
+//! - A fresh arena's Platform objects are created by the thread that called sysAlloc: that is
+//!   Go's plain initialisation of the header (`result.free = 0`), which loom checks later readers
+//!   against. A reused arena's reset of `free` is a Relaxed atomic store here (the facade has no
+//!   plain store to an atomic), so R10 shows through fresh arenas, not reused ones.
 
 use crate::platform::{AtomicU64, Cell, Platform};
 use std::fmt;

@@ -153,7 +153,9 @@ impl<P: Platform> GcBitsArenas<P> {
         if self.variant == Variant::NonAtomicBump {
             // R8: a load and a store instead of one atomic add. Two threads that both loaded the
             // same offset both store offset+bytes and both return the same bits.
+            cx.step("tryAlloc", format_args!("{b}: loaded free = {free}"));
             arena.free.store(free + bytes, Ordering::SeqCst);
+            cx.step("tryAlloc", format_args!("{b}: stored free = {} (a load and a store, not an atomic add)", free + bytes));
             return Some(Bits { arena: b, offset: free, bytes });
         }
         let end = arena.free.fetch_add(bytes, Ordering::SeqCst) + bytes;
