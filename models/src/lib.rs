@@ -4,5 +4,6 @@
 //! The models know nothing of the harness: they report through [`check`].
 
 pub mod check;
+pub mod gcbits;
 pub mod lfstack;
 pub mod platform;

@@ -1,0 +1,197 @@
+//! The gcBits checks, in std types only: the allocation ledger (placement, overlap while live)
+//! and conservation of arenas at quiescence.
+//!
+//! Nothing here is a Platform type, so recording adds no scheduling point and no happens-before
+//! edge. Under loom and shuttle the ledger is updated the moment `newMarkBits` returns; on real
+//! threads each thread keeps its own list and the main thread records them after the join.
+
+use super::arena::ArenaId;
+use super::os::Origin;
+use crate::check::ViolationKind;
+use std::fmt;
+
+/// Bits handed out by `newMarkBits`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    pub thread: u32,
+    pub arena: ArenaId,
+    /// Byte offset into the arena's bits.
+    pub offset: u64,
+    pub bytes: u64,
+    /// The epoch it was handed out in (the number of rotations before it).
+    pub epoch: u64,
+}
+
+impl Allocation {
+    fn end(&self) -> u64 {
+        self.offset + self.bytes
+    }
+
+    fn overlaps(&self, other: &Allocation) -> bool {
+        self.arena == other.arena && self.offset < other.end() && other.offset < self.end()
+    }
+
+    /// Live until the rotation that starts epoch e+3: next in e, current in e+1, previous in e+2.
+    pub fn live_in(&self, epoch: u64) -> bool {
+        epoch < self.epoch + 3
+    }
+}
+
+impl fmt::Display for Allocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "T{} [{}+{},+{})", self.thread, self.arena, self.offset, self.bytes)
+    }
+}
+
+/// A failed check: its kind and what happened.
+pub type Finding = (ViolationKind, String);
+
+/// In bounds of an arena of `capacity` bytes, and 8-byte aligned (the span's bitmap is read a
+/// 64-bit word at a time).
+pub fn check_placement(a: &Allocation, capacity: u64) -> Result<(), Finding> {
+    if a.end() > capacity {
+        return Err((
+            ViolationKind::OutOfBounds,
+            format!("{a} ends at byte {} of {}, which holds {capacity} bytes of bits", a.end(), a.arena),
+        ));
+    }
+    if a.offset % 8 != 0 || a.bytes % 8 != 0 {
+        return Err((ViolationKind::Misaligned, format!("{a} is not 8-byte aligned")));
+    }
+    Ok(())
+}
+
+/// Every allocation that may still be live.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    live: Vec<Allocation>,
+}
+
+impl Ledger {
+    /// Records `a`, handed out in `epoch`; refuses it if it overlaps bits still live.
+    pub fn record(&mut self, a: Allocation) -> Result<(), Finding> {
+        self.live.retain(|old| old.live_in(a.epoch));
+        if let Some(old) = self.live.iter().find(|old| old.overlaps(&a)) {
+            let detail = if old.epoch == a.epoch {
+                format!("{a} overlaps {old}, both handed out in epoch {}", a.epoch)
+            } else {
+                format!(
+                    "{a} handed out in epoch {} overlaps {old} from epoch {}, live until the rotation that starts epoch {}: bits reused while live",
+                    a.epoch,
+                    old.epoch,
+                    old.epoch + 3
+                )
+            };
+            return Err((ViolationKind::DoubleAllocation, detail));
+        }
+        self.live.push(a);
+        Ok(())
+    }
+}
+
+/// One of the four lists, walked from its head at quiescence.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Walk {
+    pub arenas: Vec<ArenaId>,
+    /// The arena at which the walk came back on itself.
+    pub cycle_at: Option<ArenaId>,
+}
+
+impl fmt::Display for Walk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[")?;
+        for (i, a) in self.arenas.iter().enumerate() {
+            write!(f, "{}{a}", if i > 0 { " " } else { "" })?;
+        }
+        if let Some(a) = self.cycle_at {
+            write!(f, " -> {a}...")?;
+        }
+        f.write_str("]")
+    }
+}
+
+/// At quiescence: every arena the OS handed out is on exactly one of the lists, once; nothing on
+/// a list that the OS never handed out; no cycle.
+pub fn check_conservation(
+    ledger: &[(ArenaId, Origin)],
+    lists: &[(&'static str, Walk)],
+) -> Result<(), Finding> {
+    let shown = || lists.iter().map(|(name, w)| format!("{name}={w}")).collect::<Vec<_>>().join(" ");
+    for (name, walk) in lists {
+        if let Some(a) = walk.cycle_at {
+            return Err((ViolationKind::CorruptList, format!("{name} has a cycle at {a} ({})", shown())));
+        }
+    }
+    for (name, walk) in lists {
+        if let Some(a) = walk.arenas.iter().find(|a| !ledger.iter().any(|(b, _)| b == *a)) {
+            return Err((ViolationKind::CorruptList, format!("{a} is on {name} but the OS never handed it out ({})", shown())));
+        }
+    }
+    for (arena, origin) in ledger {
+        let places: Vec<&str> = lists
+            .iter()
+            .flat_map(|(name, walk)| walk.arenas.iter().filter(|a| *a == arena).map(move |_| *name))
+            .collect();
+        match places.len() {
+            1 => {}
+            0 => {
+                return Err((ViolationKind::LostArena, format!("arena {arena} ({origin}) is on no list: lost ({})", shown())))
+            }
+            _ => {
+                return Err((
+                    ViolationKind::CorruptList,
+                    format!("arena {arena} ({origin}) is on {} ({})", places.join(" and "), shown()),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alloc(thread: u32, arena: u32, offset: u64, bytes: u64, epoch: u64) -> Allocation {
+        Allocation { thread, arena: ArenaId(arena), offset, bytes, epoch }
+    }
+
+    #[test]
+    fn placement_catches_out_of_bounds_and_misalignment() {
+        assert_eq!(check_placement(&alloc(0, 0, 8, 8, 0), 16), Ok(()));
+        assert_eq!(check_placement(&alloc(0, 0, 16, 8, 0), 16).unwrap_err().0, ViolationKind::OutOfBounds);
+        assert_eq!(check_placement(&alloc(0, 0, 4, 8, 0), 16).unwrap_err().0, ViolationKind::Misaligned);
+    }
+
+    #[test]
+    fn overlap_counts_only_while_live() {
+        let mut ledger = Ledger::default();
+        ledger.record(alloc(0, 0, 0, 16, 0)).unwrap();
+        ledger.record(alloc(1, 0, 16, 8, 0)).unwrap();
+        ledger.record(alloc(1, 1, 0, 8, 0)).unwrap();
+        let (kind, detail) = ledger.record(alloc(2, 0, 8, 8, 0)).unwrap_err();
+        assert_eq!(kind, ViolationKind::DoubleAllocation);
+        assert_eq!(detail, "T2 [a0+8,+8) overlaps T0 [a0+0,+16), both handed out in epoch 0");
+        let (_, detail) = ledger.record(alloc(2, 0, 0, 8, 2)).unwrap_err();
+        assert!(detail.contains("bits reused while live"), "{detail}");
+        // Epoch 3: the epoch-0 bits are dead, their arena may be reused.
+        ledger.record(alloc(2, 0, 0, 8, 3)).unwrap();
+    }
+
+    #[test]
+    fn conservation_finds_lost_duplicated_unknown_and_cyclic_arenas() {
+        let ledger = [(ArenaId(0), Origin::SysAlloc { thread: 0 }), (ArenaId(1), Origin::SysAlloc { thread: 1 })];
+        let walk = |ids: &[u32]| Walk { arenas: ids.iter().map(|&i| ArenaId(i)).collect(), cycle_at: None };
+        let ok = [("free", walk(&[0])), ("next", walk(&[1]))];
+        assert_eq!(check_conservation(&ledger, &ok), Ok(()));
+        let lost = check_conservation(&ledger, &[("next", walk(&[1]))]).unwrap_err();
+        assert_eq!(lost.0, ViolationKind::LostArena);
+        assert!(lost.1.starts_with("arena a0 (from T0's sysAlloc) is on no list: lost"), "{}", lost.1);
+        let twice = check_conservation(&ledger, &[("free", walk(&[0, 1])), ("next", walk(&[1]))]).unwrap_err();
+        assert_eq!(twice.0, ViolationKind::CorruptList);
+        let unknown = check_conservation(&ledger, &[("free", walk(&[0, 1, 7]))]).unwrap_err();
+        assert!(unknown.1.contains("never handed it out"), "{}", unknown.1);
+        let cycle = Walk { arenas: vec![ArenaId(0), ArenaId(1)], cycle_at: Some(ArenaId(0)) };
+        assert_eq!(check_conservation(&ledger, &[("next", cycle)]).unwrap_err().0, ViolationKind::CorruptList);
+    }
+}

@@ -1,0 +1,206 @@
+//! The gcBits scenario's configuration: variant, sizes, rotations, the OS, thread programs.
+
+use super::Variant;
+use crate::check::{ConfigError, Model};
+use serde::{Deserialize, Serialize};
+
+/// One operation of a thread's program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Op {
+    /// `newMarkBits(nelems)`: bits for a span of `nelems` objects, rounded to whole 64-bit words.
+    Alloc(u64),
+}
+
+/// Go's arena: 64 KiB minus the 16-byte header, in 8-byte words.
+pub const GO_ARENA_WORDS: u64 = (65536 - 16) / 8;
+
+/// The most arenas on the free list at the start (they are named before any thread's).
+pub const MAX_FREE_AT_START: usize = 16;
+
+/// Threads allocating gcBits in phases; between phases the world is stopped and the main thread
+/// runs `nextMarkBitArenaEpoch`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub variant: Variant,
+    /// Allocating threads (each runs in every phase in which its program has operations).
+    pub threads: usize,
+    /// Allocations per thread (ignored when `programs` is given).
+    #[serde(default)]
+    pub allocs: usize,
+    /// Arena capacity, in 8-byte words of bits.
+    pub arena_words: u64,
+    /// Request sizes: thread t's k-th allocation asks for `nelems[(t + k) % len]` objects.
+    #[serde(default = "default_nelems")]
+    pub nelems: Vec<u64>,
+    /// Epoch rotations: each entry k stops the world after every thread's k-th allocation
+    /// (0: before any) and rotates once; repeat an entry to rotate several times in a row.
+    #[serde(default)]
+    pub rotations: Vec<usize>,
+    /// Arenas on the free list at the start, their bits dirty from an earlier cycle.
+    #[serde(default)]
+    pub free_arenas: usize,
+    /// sysAlloc returns nil once the calling thread has had this many arenas from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sysalloc_fails_after: Option<usize>,
+    /// Explicit per-thread programs, one per thread, instead of `allocs` × `nelems`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programs: Option<Vec<Vec<Op>>>,
+}
+
+fn default_nelems() -> Vec<u64> {
+    vec![64]
+}
+
+impl Config {
+    /// `threads` threads of `allocs` one-word requests, arenas of `arena_words` words.
+    pub fn new(variant: Variant, threads: usize, allocs: usize, arena_words: u64) -> Config {
+        Config {
+            variant,
+            threads,
+            allocs,
+            arena_words,
+            nelems: default_nelems(),
+            rotations: Vec::new(),
+            free_arenas: 0,
+            sysalloc_fails_after: None,
+            programs: None,
+        }
+    }
+
+    pub fn with_rotations(mut self, rotations: &[usize]) -> Config {
+        self.rotations = rotations.to_vec();
+        self
+    }
+
+    /// Each thread's program: the explicit one, or `allocs` allocations cycling through `nelems`.
+    pub fn programs(&self) -> Vec<Vec<Op>> {
+        match &self.programs {
+            Some(programs) => programs.clone(),
+            None => (0..self.threads)
+                .map(|t| (0..self.allocs).map(|k| Op::Alloc(self.nelems[(t + k) % self.nelems.len()])).collect())
+                .collect(),
+        }
+    }
+
+    /// Refuses impossible configurations with a one-line reason.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |msg: String| Err(ConfigError(format!("gcbits: {msg}")));
+        if self.threads == 0 {
+            return fail("need at least one thread".into());
+        }
+        if self.arena_words == 0 || self.arena_words > GO_ARENA_WORDS {
+            return fail(format!("arena_words must be in 1..={GO_ARENA_WORDS} (Go's 64 KiB arena), got {}", self.arena_words));
+        }
+        if self.free_arenas > MAX_FREE_AT_START {
+            return fail(format!("free_arenas must be at most {MAX_FREE_AT_START}, got {}", self.free_arenas));
+        }
+        if self.programs.is_none() {
+            if self.nelems.is_empty() {
+                return fail("nelems is empty: give at least one request size".into());
+            }
+            if self.allocs == 0 {
+                return fail("need at least one allocation per thread (or explicit programs)".into());
+            }
+        }
+        let programs = self.programs();
+        if programs.len() != self.threads {
+            return fail(format!("{} programs for {} threads", programs.len(), self.threads));
+        }
+        for op in programs.iter().flatten() {
+            let Op::Alloc(nelems) = *op;
+            if nelems == 0 {
+                return fail("a request of 0 objects needs no bits; nelems must be at least 1".into());
+            }
+            let words = nelems.div_ceil(64);
+            if words > self.arena_words {
+                return fail(format!(
+                    "a request of {nelems} objects needs {words} words of bits, more than an arena of {} words holds",
+                    self.arena_words
+                ));
+            }
+        }
+        let longest = programs.iter().map(Vec::len).max().unwrap_or(0);
+        if longest == 0 {
+            return fail("the programs allocate nothing".into());
+        }
+        if let Some(&k) = self.rotations.iter().find(|&&k| k > longest) {
+            return fail(format!("a rotation after allocation {k}, but no thread makes more than {longest}"));
+        }
+        Ok(())
+    }
+}
+
+impl Model for Config {
+    const NAME: &'static str = "gcbits";
+    type Scenario = super::scenario::GcBitsScenario;
+
+    fn variants() -> Vec<&'static str> {
+        Variant::ALL.iter().map(|v| v.name()).collect()
+    }
+
+    /// The smallest configuration that shows each variant's bug (or, for the correct ones, one
+    /// that takes every path: sysAlloc, revalidation, a rotation).
+    fn default_for(variant: &str) -> Result<Self, ConfigError> {
+        let v = Variant::from_name(variant).ok_or_else(|| {
+            ConfigError(format!("gcbits has no variant {variant:?}; known: {}", Self::variants().join(", ")))
+        })?;
+        Ok(match v {
+            Variant::V0 | Variant::V1 | Variant::V2 => Config::new(v, 2, 2, 2).with_rotations(&[1]),
+            // Both threads drop the lock for sysAlloc; the first fills its arena; the second
+            // links its own in front of the stale nil.
+            Variant::StaleNextLink => Config::new(v, 2, 1, 1),
+            // Two fast-path threads pass the load check on the last word; both add.
+            Variant::NoPostAddCheck => Config::new(v, 3, 1, 2),
+            // T0's second allocation and T1's first both load the same offset on the fast path.
+            Variant::NonAtomicBump => Config::new(v, 2, 2, 4),
+            // T1's fast path fills the published one-word arena before T0 allocates from it.
+            Variant::PublishBeforeAlloc => Config::new(v, 2, 1, 1),
+            // T1's fast path reaches T0's fresh arena through a Relaxed store.
+            Variant::RelaxedNextPublication => Config::new(v, 2, 1, 2),
+            // Epoch 0's bits are reused in epoch 2.
+            Variant::RotationSkipsPrevious => Config::new(v, 1, 2, 1).with_rotations(&[1, 1]),
+            // Both threads sysAlloc; the second abandons the first's arena with room left.
+            Variant::NoRevalidation => Config::new(v, 2, 1, 2),
+            // A dirty arena on the free list is handed out as it is.
+            Variant::ReuseWithoutClearing => Config { free_arenas: 1, ..Config::new(v, 1, 1, 1) },
+        })
+    }
+
+    fn variant(&self) -> &'static str {
+        self.variant.name()
+    }
+
+    fn threads(&self) -> usize {
+        self.threads
+    }
+
+    fn ops(&self) -> usize {
+        match &self.programs {
+            Some(programs) => programs.iter().map(Vec::len).max().unwrap_or(0),
+            None => self.allocs,
+        }
+    }
+
+    /// Rotations past the new length are kept, at the end, so a shrunk R11 still rotates.
+    fn resized(&self, threads: usize, ops: usize) -> Self {
+        let mut c = self.clone();
+        c.threads = threads;
+        match &mut c.programs {
+            Some(programs) => {
+                programs.truncate(threads);
+                programs.resize(threads, Vec::new());
+                programs.iter_mut().for_each(|p| p.truncate(ops));
+            }
+            None => c.allocs = ops,
+        }
+        let longest = c.ops();
+        c.rotations.iter_mut().for_each(|k| *k = (*k).min(longest));
+        c
+    }
+
+    fn build(&self) -> Result<Self::Scenario, ConfigError> {
+        super::scenario::GcBitsScenario::new(self.clone())
+    }
+}
