@@ -6,3 +6,4 @@
 pub mod check;
 pub mod lfstack;
 pub mod platform;
+pub mod workbufs;
