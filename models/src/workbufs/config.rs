@@ -52,9 +52,10 @@ pub struct Config {
     /// GC cycles (more than one needs the controller).
     #[serde(default = "one")]
     pub cycles: usize,
-    /// Run the phase controller thread (mark termination, prepareFreeWorkbufs, next cycles).
+    /// Run the phase controller (on the main thread): mark termination with drain and dispose,
+    /// prepareFreeWorkbufs, further cycles. Without it the workers run their programs once.
     pub controller: bool,
-    /// Run the background sweeper thread (freeSomeWbufs); needs the controller.
+    /// Run the background sweeper (freeSomeWbufs) after each cycle; needs the controller.
     pub sweeper: bool,
     /// freeSomeWbufs' batchSize.
     #[serde(default = "go_batch")]
@@ -119,9 +120,10 @@ impl Config {
         }
     }
 
-    /// Model threads one execution spawns: workers, controller, sweeper.
+    /// Model threads one execution spawns: the workers of every cycle and one sweeper per cycle
+    /// (the controller is the main thread).
     pub fn spawned_threads(&self) -> usize {
-        self.workers + usize::from(self.controller) + usize::from(self.sweeper)
+        self.cycles * (self.workers + usize::from(self.sweeper))
     }
 
     /// Refuses impossible configurations with a one-line reason.

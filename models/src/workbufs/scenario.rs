@@ -6,7 +6,7 @@ use super::audit::{audit_quiescence, Found, SpanAudit};
 use super::config::{Config, Op};
 use super::gcwork::GcWork;
 use super::heap::HeapSpan;
-use super::phase::{run_controller, run_sweeper, GcPhase};
+use super::phase::{bgsweep, gc_mark_termination, gc_start};
 use super::pool::Work;
 use super::{SpanId, Variant, WbufId};
 use crate::check::{ConfigError, Ctx, Recorder, Scenario};
@@ -39,73 +39,80 @@ impl Scenario for WorkbufsScenario {
 
     fn execute<P: Platform>(&self, rec: &Arc<Recorder>) {
         let c = &self.config;
+        // The main thread is the phase controller (see `phase`): it starts each cycle's workers,
+        // joins them (mark termination detection), ends the cycle and readies the sweeper.
         let main = Ctx::main(rec);
         let work = Arc::new(Work::<P>::new(c.variant, c.sizes(), c.heap_spans, c.free_batch, c.preempt_after, c.handoff_above));
-        main.step("gcStart", format_args!("cycle 1: gcphase = _GCmark; {} mark workers start", c.workers));
-
-        let workers: Vec<_> = (0..c.workers)
-            .map(|t| {
-                let cx = Ctx::thread(rec, t as u32);
-                let (work, programs) = (Arc::clone(&work), Arc::clone(&self.programs));
-                let (cycles, signal) = (c.cycles, c.controller);
-                P::spawn(move || run_worker(&cx, &work, &programs[t], cycles, signal))
-            })
-            .collect();
-        let mut others = Vec::new();
-        let mut next = c.workers as u32;
-        if c.controller {
-            let cx = Ctx::thread(rec, next);
-            next += 1;
-            let work = Arc::clone(&work);
-            let (workers, cycles) = (c.workers, c.cycles);
-            others.push(P::spawn(move || run_controller(&cx, &work, workers, cycles)));
+        let mut caches: Vec<GcWork> = (0..c.workers).map(|_| GcWork::default()).collect();
+        let mut sweeper: Option<P::JoinHandle<()>> = None;
+        for cycle in 1..=c.cycles {
+            if cycle > 1 {
+                gc_start(&main, &work, cycle);
+            }
+            main.step("gcStart", format_args!("cycle {cycle}: {} mark workers start", c.workers));
+            let workers: Vec<_> = caches
+                .into_iter()
+                .enumerate()
+                .map(|(t, mut gcw)| {
+                    // Worker t runs on P t and takes P t's gcWork, so its id is t in every cycle.
+                    let cx = Ctx::thread(rec, t as u32);
+                    let (work, programs) = (Arc::clone(&work), Arc::clone(&self.programs));
+                    let end_of_mark = c.controller;
+                    P::spawn(move || {
+                        run_worker(&cx, &work, &programs[t], &mut gcw, cycle, end_of_mark);
+                        gcw
+                    })
+                })
+                .collect();
+            caches = workers.into_iter().map(|h| h.join()).collect();
+            if !c.controller {
+                break;
+            }
+            main.step("gcMarkDone", format_args!("cycle {cycle}: every worker drained its work and disposed its gcWork"));
+            gc_mark_termination(&main, &work, cycle);
+            if c.sweeper {
+                if let Some(previous) = sweeper.take() {
+                    previous.join();
+                }
+                let cx = Ctx::thread(rec, c.workers as u32);
+                let work = Arc::clone(&work);
+                main.step("gcSweep", format_args!("readying the background sweeper"));
+                sweeper = Some(P::spawn(move || bgsweep(&cx, &work)));
+            }
+            // After startTheWorldWithSema, while a new GC cycle cannot start.
+            work.prepare_free_workbufs(&main);
         }
-        if c.sweeper {
-            let cx = Ctx::thread(rec, next);
-            let work = Arc::clone(&work);
-            let cycles = c.cycles;
-            others.push(P::spawn(move || run_sweeper(&cx, &work, cycles)));
+        if let Some(last) = sweeper {
+            last.join();
         }
-        let caches: Vec<GcWork> = workers.into_iter().map(|h| h.join()).collect();
-        others.into_iter().for_each(|h| h.join());
         audit(&main, &work, &caches);
     }
 }
 
-/// One mark worker: in each cycle, its program, then Go's end of mark for its P: drain until
-/// there is no work, dispose the cache (the forEachP flush, 9108ae77), report to the controller.
-/// Without a controller there is no mark termination: the worker runs its program once and stops
-/// with whatever it has cached. Returns its cache, for the audit.
-fn run_worker<P: Platform>(cx: &Ctx, work: &Work<P>, program: &[Op], cycles: usize, signal: bool) -> GcWork {
-    let mut gcw = GcWork::default();
-    for cycle in 1..=cycles {
-        if cycle > 1 {
-            work.gc.wait_for(cx, cycle, GcPhase::Mark, "gcBgMarkWorker");
-        }
-        for op in program {
-            match op {
-                Op::Put => gcw.put(cx, work),
-                Op::Get => {
-                    gcw.try_get(cx, work);
-                }
-                Op::Dispose => gcw.dispose(cx, work),
-                Op::Balance => gcw.balance(cx, work),
+/// One mark worker's share of one cycle, on its P's gcWork: its program, then, when a controller
+/// ends the cycle, Go's end of mark for its P: drain until there is no work and dispose the cache
+/// (the forEachP flush of 9108ae77, skipped by R13's no-dispose variant).
+fn run_worker<P: Platform>(cx: &Ctx, work: &Work<P>, program: &[Op], gcw: &mut GcWork, cycle: usize, end_of_mark: bool) {
+    for op in program {
+        match op {
+            Op::Put => gcw.put(cx, work),
+            Op::Get => {
+                gcw.try_get(cx, work);
             }
+            Op::Dispose => gcw.dispose(cx, work),
+            Op::Balance => gcw.balance(cx, work),
         }
-        if !signal {
-            // No controller, no mark termination: the program is all this worker does.
-            break;
-        }
-        while gcw.try_get(cx, work) {}
-        if work.variant == Variant::R13NoDispose {
-            // Broken (before 9108ae77): the cached buffers stay cached across the freeing.
-            cx.step("gcMarkDone", format_args!("cycle {cycle}: cache NOT disposed: {:?}", gcw.cached()));
-        } else {
-            gcw.dispose(cx, work);
-        }
-        work.gc.worker_done(cx, cycle);
     }
-    gcw
+    if !end_of_mark {
+        return;
+    }
+    while gcw.try_get(cx, work) {}
+    if work.variant == Variant::R13NoDispose {
+        // Broken (before 9108ae77): the cached buffers stay cached across the freeing.
+        cx.step("gcMarkDone", format_args!("cycle {cycle}: gcWork NOT disposed: {:?}", gcw.cached()));
+    } else {
+        gcw.dispose(cx, work);
+    }
 }
 
 /// Conservation once every thread joined.
