@@ -103,6 +103,16 @@ fn go_holds_under_pct_4_workers_several_spans_two_cycles() {
     }
 }
 
+/// Two cycles, one worker: cycle 2's getempty takes cycle 1's span back from wbufSpans.free while
+/// the sweeper readied by cycle 1 tries to free it. Without a bound.
+#[test]
+fn go_holds_under_loom_over_two_cycles_against_the_sweeper() {
+    let config = Config::new(Variant::Go, 1, 3, 2, 1, 4, 2, true, true);
+    let v = run(&config, loom(None));
+    assert_eq!(v.outcome, Outcome::Holds);
+    assert!(v.exhaustive);
+}
+
 /// Handoff, explicit programs and a mid-cycle dispose, under loom at bound 2, two objects per
 /// workbuf and a handoff threshold of 1.
 #[test]

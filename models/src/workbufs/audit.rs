@@ -118,29 +118,29 @@ impl Ledger {
         cx.id().expect("workbufs are only touched by model threads")
     }
 
-    /// Fails if `w`'s span is not in use: the workbuf is dead.
-    fn check_live<'s>(&self, st: MutexGuard<'s, State>, cx: &Ctx, w: WbufId, doing: fmt::Arguments<'_>) -> MutexGuard<'s, State> {
+    /// Fails if `w`'s span is not in use: the workbuf is dead. `what` says what `cx` does to it.
+    fn check_live<'s>(&self, st: MutexGuard<'s, State>, cx: &Ctx, w: WbufId, what: impl Fn() -> String) -> MutexGuard<'s, State> {
         let span = self.span_of(w);
         let state = st.spans[span.0];
         if state != PoolSpan::InUse {
             let place = st.places[w.0];
             drop(st);
-            cx.fail(ViolationKind::UseAfterFree, format!("{} {doing} {w} ({place}), but {}", cx.name(), state.describe(span)));
+            cx.fail(ViolationKind::UseAfterFree, format!("{} {} ({w} is {place}), but {}", cx.name(), what(), state.describe(span)));
         }
         st
     }
 
-    /// `cx` is about to use `w` (read or write nobj, push it): it must hold it, and `w` must be live.
-    pub fn touch(&self, cx: &Ctx, w: WbufId, doing: &str) {
+    /// `cx` is about to use `w` (read or write nobj, push it): it must hold it, and `w` must be
+    /// live. `what` says what it does ("reads nobj of w1"), for the report.
+    pub fn touch(&self, cx: &Ctx, w: WbufId, what: impl Fn() -> String) {
         if !self.track_places {
             return;
         }
-        let st = self.state();
-        let st = self.check_live(st, cx, w, format_args!("{doing}"));
+        let st = self.check_live(self.state(), cx, w, &what);
         let place = st.places[w.0];
         if place != Place::Held(Self::me(cx)) {
             drop(st);
-            cx.fail(ViolationKind::DuplicatedWorkbuf, format!("{} {doing} {w}, but {w} is {place}: two owners", cx.name()));
+            cx.fail(ViolationKind::DuplicatedWorkbuf, format!("{} {}, but {w} is {place}: two owners", cx.name(), what()));
         }
     }
 
@@ -149,14 +149,14 @@ impl Ledger {
         if !self.track_places {
             return;
         }
-        let st = self.state();
-        let mut st = self.check_live(st, cx, w, format_args!("popped from {}", list.go_name()));
+        let what = || format!("pops {w} from {}", list.go_name());
+        let mut st = self.check_live(self.state(), cx, w, what);
         let place = st.places[w.0];
         if place != Place::On(list) {
             drop(st);
             cx.fail(
                 ViolationKind::DuplicatedWorkbuf,
-                format!("{} popped {w} from {}, but {w} is {place}: the list handed out a workbuf it did not hold", cx.name(), list.go_name()),
+                format!("{} {}, but {w} is {place}: the list handed out a workbuf it did not hold", cx.name(), what()),
             );
         }
         st.places[w.0] = Place::Held(Self::me(cx));
@@ -242,7 +242,7 @@ impl Ledger {
             drop(st);
             cx.fail(
                 ViolationKind::FreedDuringMark,
-                format!("{} returns span {span} to the heap while gcphase is {}: a marker may still point into it", cx.name(), phase.go_name()),
+                format!("{} (freeSomeWbufs) returns span {span} to the heap while gcphase is {}: a marker may still point into it", cx.name(), phase.go_name()),
             );
         }
         st.spans[span.0] = PoolSpan::Returned;
@@ -338,7 +338,7 @@ mod tests {
                 let l = ledger();
                 l.carved(cx, SpanId(0));
                 l.pushed(WbufId(0), List::Empty);
-                l.touch(cx, WbufId(0), "reads nobj of");
+                l.touch(cx, WbufId(0), || "reads nobj of w0".into());
             }),
             ViolationKind::DuplicatedWorkbuf
         );
@@ -367,7 +367,7 @@ mod tests {
                 let l = ledger();
                 l.carved(cx, SpanId(0));
                 l.spans_prepared([SpanId(0)]);
-                l.touch(cx, WbufId(0), "reads nobj of");
+                l.touch(cx, WbufId(0), || "reads nobj of w0".into());
             }),
             ViolationKind::UseAfterFree
         );

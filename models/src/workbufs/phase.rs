@@ -18,12 +18,14 @@
 //!   lock; the workers of a cycle have finished before it ends and start after it begins. This is
 //!   why freeSomeWbufs may read gcphase under the lock and trust it.
 //! - gcSweep readies the one bgsweep goroutine; here it spawns a sweeper thread per cycle, after
-//!   joining the previous one (whose freeSomeWbufs calls, if it was still looping, all return
-//!   false while the next cycle marks, so nothing is lost by waiting for it).
+//!   joining the previous one. The previous one may still run through the whole next mark phase
+//!   (R12's window), as a starved bgsweep can; calls it would make after the next _GCoff are the
+//!   same calls the new sweeper makes, so nothing is lost by joining it there.
 //! - _GCmarktermination lasts one stop-the-world section, where no thread can observe it: it is
 //!   traced and recorded in the ledger but never stored in the phase word.
 
 use super::pool::Work;
+use super::spans::SpanLists;
 use crate::check::Ctx;
 use crate::platform::{AtomicU64, Mutex, Ordering, Platform};
 
@@ -97,7 +99,7 @@ impl<P: Platform> Default for GcState<P> {
 /// gcStart of cycle `cycle` (> 1): stop the world, gcphase = _GCmark, start the world.
 pub fn gc_start<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize) {
     let spans = work.wbuf_spans.lock.lock();
-    set_phase(cx, work, cycle, GcPhase::Mark, true);
+    set_phase(cx, work, &spans, cycle, GcPhase::Mark, true);
     drop(spans);
 }
 
@@ -105,14 +107,14 @@ pub fn gc_start<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize) {
 /// gcSweep readies the sweeper and the world starts again).
 pub fn gc_mark_termination<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize) {
     let spans = work.wbuf_spans.lock.lock();
-    set_phase(cx, work, cycle, GcPhase::MarkTermination, false);
-    set_phase(cx, work, cycle, GcPhase::Off, true);
+    set_phase(cx, work, &spans, cycle, GcPhase::MarkTermination, false);
+    set_phase(cx, work, &spans, cycle, GcPhase::Off, true);
     drop(spans);
 }
 
-/// `setGCPhase`. `wbufSpans.lock` must be held (the model's stop-the-world). A phase no thread can
-/// observe (`store` false) is only traced and recorded.
-fn set_phase<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize, phase: GcPhase, store: bool) {
+/// `setGCPhase`. `wbufSpans.lock` must be held (the model's stop-the-world): the caller passes
+/// what it guards. A phase no thread can observe (`store` false) is only traced and recorded.
+fn set_phase<P: Platform>(cx: &Ctx, work: &Work<P>, _locked: &SpanLists, cycle: usize, phase: GcPhase, store: bool) {
     if store {
         work.gc.word.store(GcPhase::word(cycle, phase), Ordering::SeqCst);
     }

@@ -62,13 +62,13 @@ impl<P: Platform> Work<P> {
 
     /// `b.nobj`, by its owner.
     pub fn nobj(&self, cx: &Ctx, w: WbufId) -> usize {
-        self.ledger.touch(cx, w, "reads nobj of");
+        self.ledger.touch(cx, w, || format!("reads nobj of {w}"));
         self.bufs.nobj(w)
     }
 
     /// `b.nobj = n`, by its owner.
     pub fn set_nobj(&self, cx: &Ctx, w: WbufId, n: usize) {
-        self.ledger.touch(cx, w, "writes nobj of");
+        self.ledger.touch(cx, w, || format!("writes nobj of {w}"));
         self.bufs.set_nobj(w, n)
     }
 
@@ -90,7 +90,7 @@ impl<P: Platform> Work<P> {
     }
 
     fn push(&self, cx: &Ctx, w: WbufId, list: List) {
-        self.ledger.touch(cx, w, &format!("pushes on {}", list.go_name()));
+        self.ledger.touch(cx, w, || format!("pushes {w} on {}", list.go_name()));
         let stack = match list {
             List::Empty => &self.empty,
             List::Full => &self.full,

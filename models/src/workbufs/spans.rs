@@ -125,11 +125,20 @@ impl<P: Platform> Work<P> {
     /// `freeSomeWbufs(preemptible)`: from the background sweeper, frees up to a batch of spans
     /// while gcphase is _GCoff; returns whether free spans remain.
     pub fn free_some_wbufs(&self, cx: &Ctx, preemptible: bool) -> bool {
-        // R12 (phase outside the lock): gcphase read before the lock; a cycle may start before it.
-        let early = (self.variant == Variant::R12PhaseOutsideLock).then(|| self.gc.load());
+        // R12 (phase outside the lock), broken: gcphase is read before the lock, so a new cycle
+        // can start between the read and the frees.
+        let early = (self.variant == Variant::R12PhaseOutsideLock).then(|| {
+            let (cycle, phase) = self.gc.load();
+            cx.step("freeSomeWbufs", format_args!("read gcphase {} (cycle {cycle}) BEFORE taking wbufSpans.lock", phase.go_name()));
+            (cycle, phase)
+        });
         let mut lists = self.wbuf_spans.lock.lock();
         let (cycle, phase) = match self.variant {
-            Variant::R12FreeDuringMark => (0, GcPhase::Off), // Broken: no phase check at all.
+            // Broken (R12): no phase check at all.
+            Variant::R12FreeDuringMark => {
+                cx.step("freeSomeWbufs", format_args!("gcphase NOT checked"));
+                (0, GcPhase::Off)
+            }
             Variant::R12PhaseOutsideLock => early.expect("read above"),
             // The world cannot stop while this thread holds the lock: the phase stays what it is.
             _ => self.gc.load(),
@@ -141,7 +150,7 @@ impl<P: Platform> Work<P> {
             );
             return false;
         }
-        cx.step("freeSomeWbufs", format_args!("gcphase {}, free: {}", phase.go_name(), names(&lists.free)));
+        cx.step("freeSomeWbufs", format_args!("gcphase {} (cycle {cycle}), free: {}: freeing", phase.go_name(), names(&lists.free)));
         for i in 0..self.free_batch {
             if preemptible && self.preempt_after.is_some_and(|n| i >= n) {
                 cx.step("freeSomeWbufs", format_args!("preemption requested after {i} spans: stopping"));
