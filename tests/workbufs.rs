@@ -267,6 +267,13 @@ fn loom_refuses_more_than_four_spawned_threads() {
 }
 
 #[test]
+fn the_std_engine_refuses_two_owners_on_real_threads() {
+    let config = Config::new(Variant::R14FirstOnEmpty, 2, 1, 2, 1, 4, 1, false, false);
+    let err = engine::run(Arc::new(config.build().unwrap()), &Engine::Std { iterations: 1 }, &Budget::default()).unwrap_err();
+    assert!(err.0.contains("undefined behaviour"), "{err}");
+}
+
+#[test]
 fn every_variant_has_a_default_and_round_trips() {
     for name in Config::variants() {
         let config = Config::default_for(name).unwrap();

@@ -37,6 +37,21 @@ impl Scenario for WorkbufsScenario {
         self.config.spawned_threads()
     }
 
+    /// R13 and R14 give one workbuf two owners. With two workers both may then write its nobj
+    /// (and its lfstack node's pushcnt) at once: on real threads that is undefined behaviour, not a
+    /// finding. With one worker the owners take turns, so the std engine can run it.
+    fn std_safe(&self) -> Result<(), ConfigError> {
+        let c = &self.config;
+        let two_owners = matches!(c.variant, Variant::R13NoWipeEmpty | Variant::R13NoDispose | Variant::R14FirstOnEmpty);
+        if two_owners && c.workers > 1 {
+            return Err(ConfigError(format!(
+                "workbufs {} with {} workers lets two threads write one workbuf at once: on real threads that is undefined behaviour; run it with one worker, or under loom or shuttle",
+                c.variant, c.workers
+            )));
+        }
+        Ok(())
+    }
+
     fn execute<P: Platform>(&self, rec: &Arc<Recorder>) {
         let c = &self.config;
         // The main thread is the phase controller (see `phase`): it starts each cycle's workers,

@@ -94,6 +94,8 @@ impl<P: Platform> Work<P> {
             return s;
         }
         let mut lists = self.wbuf_spans.lock.lock();
+        // Revalidate: nothing read under the first hold of the lock (if any) is relied on here; the
+        // span is this thread's own until it is in busy, and busy may have changed meanwhile.
         lists.busy.push_front(s);
         cx.step("getempty", format_args!("recorded span {s} in wbufSpans.busy: {}", names(&lists.busy)));
         s
