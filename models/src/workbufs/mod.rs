@@ -18,8 +18,9 @@
 //! - Sizes are parameters, shrunk (a span of 2 to 4 workbufs, a workbuf of 1 or 2 objects).
 //! - Object pointers are not modelled: a workbuf holds a count `nobj`, which decides every list
 //!   transition; what the pointers are does not.
-//! - The world stop, the mark workers' start and mark termination detection are modelled by a
-//!   controller thread, one atomic word and one counter (see [`phase`]).
+//! - The main thread is the phase controller: it starts each cycle's mark workers by spawning them
+//!   and detects mark termination by joining them; the world stop is its hold on wbufSpans.lock
+//!   (see [`phase`]).
 
 pub mod audit;
 pub mod config;
