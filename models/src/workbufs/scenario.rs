@@ -64,7 +64,7 @@ impl Scenario for WorkbufsScenario {
             if cycle > 1 {
                 gc_start(&main, &work, cycle);
             }
-            main.step("gcStart", format_args!("cycle {cycle}: {} mark workers start", c.workers));
+            main.step("gcStart", format_args!("cycle {cycle}: mark workers T0..T{} start, one per P", c.workers - 1));
             let workers: Vec<_> = caches
                 .into_iter()
                 .enumerate()
@@ -91,7 +91,7 @@ impl Scenario for WorkbufsScenario {
                 }
                 let cx = Ctx::thread(rec, c.workers as u32);
                 let work = Arc::clone(&work);
-                main.step("gcSweep", format_args!("readying the background sweeper"));
+                main.step("gcSweep", format_args!("readying the background sweeper, T{}", c.workers));
                 sweeper = Some(P::spawn(move || bgsweep(&cx, &work)));
             }
             // After startTheWorldWithSema, while a new GC cycle cannot start.
@@ -150,6 +150,10 @@ fn audit<P: Platform>(main: &Ctx, work: &Work<P>, caches: &[GcWork]) {
         })
         .collect();
     drop(lists);
+    // Figures, maximised over executions: evidence that the explored executions free spans.
+    let count = |state: HeapSpan| heap.iter().filter(|&&s| s == state).count() as u64;
+    main.recorder().figure_max("spans allocated", count(HeapSpan::Manual) + count(HeapSpan::Returned));
+    main.recorder().figure_max("spans returned to the heap", count(HeapSpan::Returned));
 
     let mut found = Vec::new();
     for (stack, name) in [(&work.empty, "on work.empty"), (&work.full, "on work.full")] {
