@@ -7,7 +7,7 @@
 //! Differences from Go:
 //! - `mSpanList`s are deques of span ids; `insert` and `takeAll` put spans at the front, as Go's.
 //! - getempty's unlocked `work.wbufSpans.free.first != nil` is a racy read in Go, not a
-//!   synchronization; the model reads a std mirror of it ([`WbufSpans::free_hint`]), kept under
+//!   synchronization; the model reads a std mirror of it (`WbufSpans::free_hint`), kept under
 //!   the lock, so it costs no scheduling point. The answer under the lock decides.
 //! - gp.preempt is not shared state here: the sweeper's preemption request arrives after
 //!   `preempt_after` spans of a batch (none if unset), so the early stop is reachable.
