@@ -7,3 +7,4 @@ pub mod check;
 pub mod gcbits;
 pub mod lfstack;
 pub mod platform;
+pub mod workbufs;

@@ -1,0 +1,407 @@
+//! The ledger (where every workbuf is, what state every span is in, while the threads run) and
+//! the quiescence audit (conservation, once every thread joined).
+//!
+//! Everything here is std-typed: no scheduling point, no happens-before edge (design.md,
+//! "Instrumentation must not change what is explored"). Workbuf places are tracked only under the
+//! serializing engines (loom, shuttle), where an update made right after an lfstack push or pop,
+//! with no platform operation in between, moves atomically with the head CAS. Span states and the
+//! phase are updated under wbufSpans.lock (or by the one thread that owns the span), so they are
+//! tracked under every engine.
+//!
+//! The rules: a workbuf is live from the carve of its span until prepareFreeWorkbufs moves the
+//! span to wbufSpans.free (Go: "This must only be called when all workbufs are on the empty
+//! list"); a live workbuf is in exactly one place (work.empty, work.full, one thread's cache or
+//! hands); a dead one is in none, and touching it is a use after free. A span goes to the heap
+//! only while gcphase is _GCoff (#11267).
+
+use super::phase::GcPhase;
+use super::{SpanId, WbufId};
+use crate::check::{Ctx, ViolationKind};
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// One of the two global lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum List {
+    Empty,
+    Full,
+}
+
+impl List {
+    pub fn go_name(self) -> &'static str {
+        match self {
+            List::Empty => "work.empty",
+            List::Full => "work.full",
+        }
+    }
+}
+
+/// Where a workbuf is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Not carved, or dropped with its span (the wipe of work.empty).
+    Nowhere,
+    On(List),
+    /// In thread t's gcWork cache or hands.
+    Held(u32),
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Nowhere => f.write_str("nowhere"),
+            Place::On(list) => write!(f, "on {}", list.go_name()),
+            Place::Held(t) => write!(f, "held by T{t}"),
+        }
+    }
+}
+
+/// A span's state, as the workbuf pool sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoolSpan {
+    Unallocated,
+    /// Allocated by allocManual or taken back from wbufSpans.free: its workbufs are live.
+    InUse,
+    /// On wbufSpans.free since prepareFreeWorkbufs: its workbufs are dead.
+    OnFree,
+    /// Given back to the heap by freeSomeWbufs.
+    Returned,
+}
+
+impl PoolSpan {
+    fn describe(self, span: SpanId) -> String {
+        match self {
+            PoolSpan::Unallocated => format!("span {span} was never allocated"),
+            PoolSpan::InUse => format!("span {span} is in use"),
+            PoolSpan::OnFree => format!("its span {span} was moved to wbufSpans.free by prepareFreeWorkbufs"),
+            PoolSpan::Returned => format!("its span {span} was returned to the heap by freeSomeWbufs"),
+        }
+    }
+}
+
+struct State {
+    places: Vec<Place>,
+    spans: Vec<PoolSpan>,
+    phase: GcPhase,
+}
+
+/// The run-time ledger.
+pub struct Ledger {
+    /// Whether workbuf places are tracked (only under the serializing engines).
+    track_places: bool,
+    per_span: usize,
+    state: Mutex<State>,
+}
+
+impl Ledger {
+    pub fn new(track_places: bool, per_span: usize, heap_spans: usize) -> Self {
+        Ledger {
+            track_places,
+            per_span,
+            state: Mutex::new(State {
+                places: vec![Place::Nowhere; per_span * heap_spans],
+                spans: vec![PoolSpan::Unallocated; heap_spans],
+                phase: GcPhase::Mark,
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn span_of(&self, w: WbufId) -> SpanId {
+        SpanId(w.0 / self.per_span)
+    }
+
+    fn me(cx: &Ctx) -> u32 {
+        cx.id().expect("workbufs are only touched by model threads")
+    }
+
+    /// Fails if `w`'s span is not in use: the workbuf is dead. `what` says what `cx` does to it.
+    fn check_live<'s>(&self, st: MutexGuard<'s, State>, cx: &Ctx, w: WbufId, what: impl Fn() -> String) -> MutexGuard<'s, State> {
+        let span = self.span_of(w);
+        let state = st.spans[span.0];
+        if state != PoolSpan::InUse {
+            let place = st.places[w.0];
+            drop(st);
+            cx.fail(ViolationKind::UseAfterFree, format!("{} {} ({w} is {place}), but {}", cx.name(), what(), state.describe(span)));
+        }
+        st
+    }
+
+    /// `cx` is about to use `w` (read or write nobj, push it): it must hold it, and `w` must be
+    /// live. `what` says what it does ("reads nobj of w1"), for the report.
+    pub fn touch(&self, cx: &Ctx, w: WbufId, what: impl Fn() -> String) {
+        if !self.track_places {
+            return;
+        }
+        let st = self.check_live(self.state(), cx, w, &what);
+        let place = st.places[w.0];
+        if place != Place::Held(Self::me(cx)) {
+            drop(st);
+            cx.fail(ViolationKind::DuplicatedWorkbuf, format!("{} {}, but {w} is {place}: two owners", cx.name(), what()));
+        }
+    }
+
+    /// `cx` popped `w` from `list`.
+    pub fn popped(&self, cx: &Ctx, w: WbufId, list: List) {
+        if !self.track_places {
+            return;
+        }
+        let what = || format!("pops {w} from {}", list.go_name());
+        let mut st = self.check_live(self.state(), cx, w, what);
+        let place = st.places[w.0];
+        if place != Place::On(list) {
+            drop(st);
+            cx.fail(
+                ViolationKind::DuplicatedWorkbuf,
+                format!("{} {}, but {w} is {place}: the list handed out a workbuf it did not hold", cx.name(), what()),
+            );
+        }
+        st.places[w.0] = Place::Held(Self::me(cx));
+    }
+
+    /// `w` was pushed on `list` (call right after the push returns). The pusher checked it held
+    /// `w` before pushing ([`Ledger::touch`]).
+    pub fn pushed(&self, w: WbufId, list: List) {
+        if self.track_places {
+            self.state().places[w.0] = Place::On(list);
+        }
+    }
+
+    /// `cx` carves `span` into workbufs: all of them become its own. Each must be in no place: a
+    /// reused span whose workbufs are still linked or cached is a use after free by their holders.
+    pub fn carved(&self, cx: &Ctx, span: SpanId) {
+        if !self.track_places {
+            return;
+        }
+        let mut st = self.state();
+        for i in span.0 * self.per_span..(span.0 + 1) * self.per_span {
+            let place = st.places[i];
+            if place != Place::Nowhere {
+                drop(st);
+                cx.fail(
+                    ViolationKind::UseAfterFree,
+                    format!("{} carves span {span} again, but its workbuf w{i} is still {place} from before the span was freed", cx.name()),
+                );
+            }
+            st.places[i] = Place::Held(Self::me(cx));
+        }
+    }
+
+    /// getempty is about to return `w`, which it carved: the caller must still be its only owner.
+    pub fn claim(&self, cx: &Ctx, w: WbufId) {
+        if !self.track_places {
+            return;
+        }
+        let place = self.state().places[w.0];
+        if place != Place::Held(Self::me(cx)) {
+            cx.fail(
+                ViolationKind::DuplicatedWorkbuf,
+                format!("getempty returns {w} to {}, but {w} is also {place}: one workbuf, two owners", cx.name()),
+            );
+        }
+    }
+
+    /// `work.empty = 0`: everything on it is dropped. `wbufSpans.lock` held.
+    pub fn empty_wiped(&self) {
+        if self.track_places {
+            for place in self.state().places.iter_mut() {
+                if *place == Place::On(List::Empty) {
+                    *place = Place::Nowhere;
+                }
+            }
+        }
+    }
+
+    /// allocManual handed `span` to the pool.
+    pub fn span_allocated(&self, span: SpanId) {
+        self.state().spans[span.0] = PoolSpan::InUse;
+    }
+
+    /// prepareFreeWorkbufs moved `spans` from busy to free. `wbufSpans.lock` held.
+    pub fn spans_prepared(&self, spans: impl IntoIterator<Item = SpanId>) {
+        let mut st = self.state();
+        for s in spans {
+            st.spans[s.0] = PoolSpan::OnFree;
+        }
+    }
+
+    /// getempty took `span` back from free to busy. `wbufSpans.lock` held.
+    pub fn span_reused(&self, span: SpanId) {
+        self.state().spans[span.0] = PoolSpan::InUse;
+    }
+
+    /// freeSomeWbufs is about to give `span` back to the heap. `wbufSpans.lock` held. During GC a
+    /// span must never go from manual to free (#11267).
+    pub fn span_returning(&self, cx: &Ctx, span: SpanId) {
+        let mut st = self.state();
+        if st.phase != GcPhase::Off {
+            let phase = st.phase;
+            drop(st);
+            cx.fail(
+                ViolationKind::FreedDuringMark,
+                format!("{} (freeSomeWbufs) returns span {span} to the heap while gcphase is {}: a marker may still point into it", cx.name(), phase.go_name()),
+            );
+        }
+        st.spans[span.0] = PoolSpan::Returned;
+    }
+
+    /// setGCPhase. `wbufSpans.lock` held (the model's stop-the-world).
+    pub fn phase_set(&self, phase: GcPhase) {
+        self.state().phase = phase;
+    }
+}
+
+/// Where one workbuf was found at quiescence, for the audit's messages.
+pub struct Found {
+    pub w: WbufId,
+    pub place: String,
+}
+
+/// Span membership at quiescence: which of busy, free and "returned to the heap" hold a span.
+pub struct SpanAudit {
+    pub span: SpanId,
+    pub allocated: bool,
+    pub homes: Vec<&'static str>,
+}
+
+/// Conservation at quiescence. Spans first (every span the heap handed out is in exactly one of
+/// busy, free, returned), then workbufs (a workbuf of a busy span is in exactly one place; one of
+/// a free or returned span is in none).
+pub fn audit_quiescence(main: &Ctx, spans: &[SpanAudit], found: &[Found], per_span: usize) {
+    for s in spans.iter().filter(|s| s.allocated) {
+        match s.homes.len() {
+            0 => main.fail(
+                ViolationKind::LostSpan,
+                format!("span {} came from allocManual but is in none of wbufSpans.busy, wbufSpans.free, or returned to the heap: it can never be freed", s.span),
+            ),
+            1 => {}
+            _ => main.fail(ViolationKind::DuplicatedSpan, format!("span {} is in {}", s.span, s.homes.join(" and "))),
+        }
+    }
+    let places_of = |w: usize| found.iter().filter(move |f| f.w.0 == w).map(|f| f.place.as_str()).collect::<Vec<_>>();
+    let busy = |w: usize| spans[w / per_span].homes.first() == Some(&"wbufSpans.busy");
+    let total = spans.len() * per_span;
+    for w in 0..total {
+        let places = places_of(w);
+        if busy(w) && places.len() > 1 {
+            main.fail(ViolationKind::DuplicatedWorkbuf, format!("w{w} is {}", places.join(" and ")));
+        }
+    }
+    for w in 0..total {
+        let s = &spans[w / per_span];
+        let places = places_of(w);
+        if !busy(w) && !places.is_empty() {
+            let why = match s.homes.first() {
+                Some(home) => format!("its span {} is {home}", s.span),
+                None => format!("its span {} was never allocated", s.span),
+            };
+            main.fail(ViolationKind::UseAfterFree, format!("w{w} is still {}, but {why}", places.join(" and ")));
+        }
+    }
+    for w in 0..total {
+        if busy(w) && places_of(w).is_empty() {
+            main.fail(
+                ViolationKind::LostWorkbuf,
+                format!("w{w} of busy span {} is on neither list and in no thread's cache or hands", spans[w / per_span].span),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Recorder;
+    use std::panic::catch_unwind;
+
+    fn fails(f: impl FnOnce(&Ctx) + std::panic::UnwindSafe) -> ViolationKind {
+        let rec = Recorder::new(false);
+        let cx = Ctx::thread(&rec, 0);
+        assert!(catch_unwind(move || f(&cx)).is_err());
+        rec.violation().unwrap().kind
+    }
+
+    fn ledger() -> Ledger {
+        let l = Ledger::new(true, 2, 2);
+        l.span_allocated(SpanId(0));
+        l
+    }
+
+    #[test]
+    fn the_ledger_checks_fail() {
+        // A workbuf pushed, then touched by its former owner: two owners.
+        assert_eq!(
+            fails(|cx| {
+                let l = ledger();
+                l.carved(cx, SpanId(0));
+                l.pushed(WbufId(0), List::Empty);
+                l.touch(cx, WbufId(0), || "reads nobj of w0".into());
+            }),
+            ViolationKind::DuplicatedWorkbuf
+        );
+        // Popping what the list does not hold.
+        assert_eq!(
+            fails(|cx| {
+                let l = ledger();
+                l.carved(cx, SpanId(0));
+                l.popped(cx, WbufId(1), List::Full);
+            }),
+            ViolationKind::DuplicatedWorkbuf
+        );
+        // The first workbuf both returned and on work.empty (R14).
+        assert_eq!(
+            fails(|cx| {
+                let l = ledger();
+                l.carved(cx, SpanId(0));
+                l.pushed(WbufId(0), List::Empty);
+                l.claim(cx, WbufId(0));
+            }),
+            ViolationKind::DuplicatedWorkbuf
+        );
+        // Touching a workbuf of a span on free, or carving a span whose workbuf is still linked.
+        assert_eq!(
+            fails(|cx| {
+                let l = ledger();
+                l.carved(cx, SpanId(0));
+                l.spans_prepared([SpanId(0)]);
+                l.touch(cx, WbufId(0), || "reads nobj of w0".into());
+            }),
+            ViolationKind::UseAfterFree
+        );
+        assert_eq!(
+            fails(|cx| {
+                let l = ledger();
+                l.carved(cx, SpanId(0));
+                l.pushed(WbufId(1), List::Empty);
+                l.spans_prepared([SpanId(0)]);
+                l.span_reused(SpanId(0));
+                l.carved(cx, SpanId(0));
+            }),
+            ViolationKind::UseAfterFree
+        );
+        // Returning a span during mark.
+        assert_eq!(fails(|cx| ledger().span_returning(cx, SpanId(0))), ViolationKind::FreedDuringMark);
+    }
+
+    #[test]
+    fn the_quiescence_audit_fails() {
+        let span = |homes: Vec<&'static str>| SpanAudit { span: SpanId(0), allocated: true, homes };
+        let found = |w: usize, place: &str| Found { w: WbufId(w), place: place.into() };
+        let run = |spans: Vec<SpanAudit>, f: Vec<Found>| fails(move |cx| audit_quiescence(cx, &spans, &f, 2));
+        assert_eq!(run(vec![span(vec![])], vec![]), ViolationKind::LostSpan);
+        assert_eq!(run(vec![span(vec!["wbufSpans.busy", "wbufSpans.free"])], vec![]), ViolationKind::DuplicatedSpan);
+        let both = vec![found(0, "on work.empty"), found(0, "in T0's cache"), found(1, "on work.empty")];
+        assert_eq!(run(vec![span(vec!["wbufSpans.busy"])], both), ViolationKind::DuplicatedWorkbuf);
+        assert_eq!(run(vec![span(vec!["wbufSpans.free"])], vec![found(1, "in T0's cache")]), ViolationKind::UseAfterFree);
+        assert_eq!(run(vec![span(vec!["wbufSpans.busy"])], vec![found(1, "on work.empty")]), ViolationKind::LostWorkbuf);
+        // And a consistent state passes.
+        let rec = Recorder::new(false);
+        let ok = vec![found(0, "on work.empty"), found(1, "in T0's cache")];
+        audit_quiescence(&Ctx::main(&rec), &[span(vec!["wbufSpans.busy"])], &ok, 2);
+        audit_quiescence(&Ctx::main(&rec), &[span(vec!["returned to the heap"])], &[], 2);
+        assert!(rec.violation().is_none());
+    }
+}

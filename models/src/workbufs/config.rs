@@ -1,0 +1,218 @@
+//! The workbufs scenario's configuration: variant, sizes, threads, cycles, worker programs.
+
+use super::workbuf::Sizes;
+use super::Variant;
+use crate::check::{ConfigError, Model};
+use serde::{Deserialize, Serialize};
+
+/// One step of a mark worker's program, on its P's gcWork.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Op {
+    /// `gcw.put(obj)`.
+    Put,
+    /// `gcw.tryGet()`.
+    Get,
+    /// `gcw.dispose()`.
+    Dispose,
+    /// `gcw.balance()`.
+    Balance,
+}
+
+/// The default program's pattern: fill, spill to work.full, take one back.
+const PATTERN: [Op; 4] = [Op::Put, Op::Put, Op::Balance, Op::Get];
+
+/// `workers` mark workers, each running its program in every GC cycle and then, as Go's mark
+/// completion does, draining (tryGet until no work) and disposing its cache; a phase controller
+/// running `cycles` GC cycles (mark, mark termination with prepareFreeWorkbufs, off); a background
+/// sweeper freeing workbuf spans between cycles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub variant: Variant,
+    /// Mark workers (one P each).
+    pub workers: usize,
+    /// Operations per worker per cycle of the default program (put, put, balance, get, repeated);
+    /// ignored when `programs` is given.
+    #[serde(default)]
+    pub ops: usize,
+    /// Explicit per-worker programs, one per worker, run in every cycle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programs: Option<Vec<Vec<Op>>>,
+    /// `pageSize`.
+    pub page_size: u64,
+    /// `_WorkbufSize`.
+    pub workbuf_size: u64,
+    /// `workbufAlloc`: bytes per workbuf span (a multiple of both sizes above, or "bad workbufAlloc").
+    pub workbuf_alloc: u64,
+    /// `len(wbuf.obj)`, shrunk.
+    pub workbuf_objs: usize,
+    /// Spans the modelled heap can hand out; allocManual beyond them is nil ("out of memory").
+    pub heap_spans: usize,
+    /// GC cycles (more than one needs the controller).
+    #[serde(default = "one")]
+    pub cycles: usize,
+    /// Run the phase controller (on the main thread): mark termination with drain and dispose,
+    /// prepareFreeWorkbufs, further cycles. Without it the workers run their programs once.
+    pub controller: bool,
+    /// Run the background sweeper (freeSomeWbufs) after each cycle; needs the controller.
+    pub sweeper: bool,
+    /// freeSomeWbufs' batchSize.
+    #[serde(default = "go_batch")]
+    pub free_batch: usize,
+    /// The sweeper is asked to yield after this many spans of one batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preempt_after: Option<usize>,
+    /// balance hands off half of wbuf1 above this many objects (Go: 4).
+    #[serde(default = "go_handoff")]
+    pub handoff_above: usize,
+}
+
+fn one() -> usize {
+    1
+}
+fn go_batch() -> usize {
+    64
+}
+fn go_handoff() -> usize {
+    4
+}
+
+impl Config {
+    /// A configuration with Go's batch and handoff threshold, spans of one page holding
+    /// `per_span` workbufs of `workbuf_objs` objects.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(variant: Variant, workers: usize, ops: usize, per_span: u64, workbuf_objs: usize, heap_spans: usize, cycles: usize, controller: bool, sweeper: bool) -> Config {
+        let sizes = Sizes::small(per_span, workbuf_objs);
+        Config {
+            variant,
+            workers,
+            ops,
+            programs: None,
+            page_size: sizes.page_size,
+            workbuf_size: sizes.workbuf_size,
+            workbuf_alloc: sizes.workbuf_alloc,
+            workbuf_objs,
+            heap_spans,
+            cycles,
+            controller,
+            sweeper,
+            free_batch: go_batch(),
+            preempt_after: None,
+            handoff_above: go_handoff(),
+        }
+    }
+
+    pub fn sizes(&self) -> Sizes {
+        Sizes {
+            page_size: self.page_size,
+            workbuf_size: self.workbuf_size,
+            workbuf_alloc: self.workbuf_alloc,
+            workbuf_objs: self.workbuf_objs,
+        }
+    }
+
+    /// Each worker's program for one cycle.
+    pub fn programs(&self) -> Vec<Vec<Op>> {
+        match &self.programs {
+            Some(programs) => programs.clone(),
+            None => vec![PATTERN.iter().copied().cycle().take(self.ops).collect(); self.workers],
+        }
+    }
+
+    /// Model threads one execution spawns: the workers of every cycle and one sweeper per cycle
+    /// (the controller is the main thread).
+    pub fn spawned_threads(&self) -> usize {
+        self.cycles * (self.workers + usize::from(self.sweeper))
+    }
+
+    /// Refuses impossible configurations with a one-line reason.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |msg: String| Err(ConfigError(format!("workbufs: {msg}")));
+        self.sizes().validate()?;
+        if self.workers == 0 {
+            return fail("need at least one worker".into());
+        }
+        if self.heap_spans == 0 {
+            return fail("the heap needs at least one span".into());
+        }
+        if self.cycles == 0 {
+            return fail("need at least one GC cycle".into());
+        }
+        if self.cycles > 1 && !self.controller {
+            return fail(format!("{} GC cycles need the phase controller to run them", self.cycles));
+        }
+        if self.sweeper && !self.controller {
+            return fail("the sweeper needs the phase controller: without it gcphase never leaves _GCmark".into());
+        }
+        if self.free_batch == 0 {
+            return fail("free_batch must be at least 1".into());
+        }
+        if let Some(programs) = &self.programs {
+            if programs.len() != self.workers {
+                return fail(format!("{} programs for {} workers", programs.len(), self.workers));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Model for Config {
+    const NAME: &'static str = "workbufs";
+    type Scenario = super::scenario::WorkbufsScenario;
+
+    fn variants() -> Vec<&'static str> {
+        Variant::ALL.iter().map(|v| v.name()).collect()
+    }
+
+    /// - go: 2 workers x 3 ops, spans of 4 workbufs of 1 object, controller and sweeper, 1 cycle.
+    /// - r12-*: 1 worker x 1 op, spans of 2, 2 cycles: the sweeper frees a span after cycle 1
+    ///   while cycle 2 may already be marking.
+    /// - r13-*: 1 worker x 1 op, 1 cycle, one span of 2 workbufs (the catalogue's size).
+    /// - r14-first-on-empty and lost-span: 1 worker x 1 op, no controller or sweeper.
+    fn default_for(variant: &str) -> Result<Self, ConfigError> {
+        let v = Variant::from_name(variant).ok_or_else(|| {
+            ConfigError(format!("workbufs has no variant {variant:?}; known: {}", Self::variants().join(", ")))
+        })?;
+        Ok(match v {
+            Variant::Go => Config::new(v, 2, 3, 4, 1, 3, 1, true, true),
+            Variant::R12FreeDuringMark | Variant::R12PhaseOutsideLock => Config::new(v, 1, 1, 2, 1, 3, 2, true, true),
+            Variant::R13NoWipeEmpty | Variant::R13NoDispose => Config::new(v, 1, 1, 2, 1, 2, 1, true, true),
+            Variant::R14FirstOnEmpty | Variant::LostSpan => Config::new(v, 1, 1, 2, 1, 2, 1, false, false),
+        })
+    }
+
+    fn variant(&self) -> &'static str {
+        self.variant.name()
+    }
+
+    /// The mark workers; the controller and the sweeper come on top.
+    fn threads(&self) -> usize {
+        self.workers
+    }
+
+    fn ops(&self) -> usize {
+        match &self.programs {
+            Some(programs) => programs.iter().map(Vec::len).max().unwrap_or(0),
+            None => self.ops,
+        }
+    }
+
+    fn resized(&self, threads: usize, ops: usize) -> Self {
+        let mut c = self.clone();
+        c.workers = threads;
+        match &mut c.programs {
+            Some(programs) => {
+                programs.truncate(threads);
+                programs.resize(threads, Vec::new());
+                programs.iter_mut().for_each(|p| p.truncate(ops));
+            }
+            None => c.ops = ops,
+        }
+        c
+    }
+
+    fn build(&self) -> Result<Self::Scenario, ConfigError> {
+        super::scenario::WorkbufsScenario::new(self.clone())
+    }
+}

@@ -1,0 +1,123 @@
+//! `gcWork`: a P's cache of two workbufs, between its mark worker and the global lists.
+//!
+//! Ports `(*gcWork).init`, `put`, `tryGet`, `dispose`, `balance` and `empty` (src/runtime/mgcwork.go
+//! at 051809e3).
+//!
+//! Differences from Go:
+//! - Go's invariant "Both wbuf1 and wbuf2 are nil or neither are" is the type here: the cache is
+//!   `Option<(wbuf1, wbuf2)>`.
+//! - put stores no pointer and tryGet returns none: only nobj moves. bytesMarked, scanWork,
+//!   flushedWork and enlistWorker do not touch the pool and are left out.
+
+use super::pool::Work;
+use super::WbufId;
+use crate::check::Ctx;
+use crate::platform::Platform;
+
+/// A P's `gcWork`. Owned by the one worker thread running on that P: no synchronization.
+#[derive(Debug, Default)]
+pub struct GcWork {
+    /// (wbuf1, wbuf2): wbuf1 is the buffer being pushed to and popped from, wbuf2 the one
+    /// discarded next. Invariant: both or neither (by type).
+    bufs: Option<(WbufId, WbufId)>,
+}
+
+impl GcWork {
+    /// The cached workbufs, for the quiescence audit.
+    pub fn cached(&self) -> Vec<WbufId> {
+        self.bufs.map_or_else(Vec::new, |(a, b)| vec![a, b])
+    }
+
+    /// `init`: wbuf1 from getempty; wbuf2 from trygetfull, else getempty.
+    fn init<P: Platform>(&mut self, cx: &Ctx, work: &Work<P>) -> (WbufId, WbufId) {
+        let wbuf1 = work.getempty(cx);
+        let wbuf2 = match work.trygetfull(cx) {
+            Some(b) => b,
+            None => work.getempty(cx),
+        };
+        cx.step("gcWork.init", format_args!("wbuf1 = {wbuf1}, wbuf2 = {wbuf2}"));
+        self.bufs = Some((wbuf1, wbuf2));
+        (wbuf1, wbuf2)
+    }
+
+    /// `put`: enqueue one object.
+    pub fn put<P: Platform>(&mut self, cx: &Ctx, work: &Work<P>) {
+        let cap = work.capacity();
+        let (mut wbuf1, mut wbuf2) = match self.bufs {
+            None => self.init(cx, work),
+            Some(bufs) => bufs,
+        };
+        if work.nobj(cx, wbuf1) == cap {
+            (wbuf1, wbuf2) = (wbuf2, wbuf1);
+            if work.nobj(cx, wbuf1) == cap {
+                cx.step("gcWork.put", format_args!("{wbuf1} and {wbuf2} are full: {wbuf1} to work.full"));
+                work.putfull(cx, wbuf1);
+                wbuf1 = work.getempty(cx);
+            }
+        }
+        let n = work.nobj(cx, wbuf1);
+        work.set_nobj(cx, wbuf1, n + 1);
+        self.bufs = Some((wbuf1, wbuf2));
+        cx.step("gcWork.put", format_args!("{wbuf1}.nobj {n} -> {}", n + 1));
+    }
+
+    /// `tryGet`: dequeue one object; false when neither the cache nor work.full has one.
+    pub fn try_get<P: Platform>(&mut self, cx: &Ctx, work: &Work<P>) -> bool {
+        let (mut wbuf1, mut wbuf2) = match self.bufs {
+            None => self.init(cx, work),
+            Some(bufs) => bufs,
+        };
+        if work.nobj(cx, wbuf1) == 0 {
+            (wbuf1, wbuf2) = (wbuf2, wbuf1);
+            if work.nobj(cx, wbuf1) == 0 {
+                let owbuf = wbuf1;
+                let Some(full) = work.trygetfull(cx) else {
+                    self.bufs = Some((wbuf1, wbuf2));
+                    cx.step("gcWork.tryGet", format_args!("cache and work.full are empty: no work"));
+                    return false;
+                };
+                work.putempty(cx, owbuf);
+                wbuf1 = full;
+            }
+        }
+        let n = work.nobj(cx, wbuf1);
+        work.set_nobj(cx, wbuf1, n - 1);
+        self.bufs = Some((wbuf1, wbuf2));
+        cx.step("gcWork.tryGet", format_args!("{wbuf1}.nobj {n} -> {}", n - 1));
+        true
+    }
+
+    /// `dispose`: every cached buffer back to the global lists, empty ones to work.empty.
+    pub fn dispose<P: Platform>(&mut self, cx: &Ctx, work: &Work<P>) {
+        let Some((wbuf1, wbuf2)) = self.bufs.take() else {
+            cx.step("gcWork.dispose", format_args!("nothing cached"));
+            return;
+        };
+        for b in [wbuf1, wbuf2] {
+            if work.nobj(cx, b) == 0 {
+                work.putempty(cx, b);
+            } else {
+                work.putfull(cx, b);
+            }
+        }
+        cx.step("gcWork.dispose", format_args!("gave back {wbuf1} and {wbuf2}"));
+    }
+
+    /// `balance`: move some cached work to work.full.
+    pub fn balance<P: Platform>(&mut self, cx: &Ctx, work: &Work<P>) {
+        let Some((wbuf1, wbuf2)) = self.bufs else {
+            return;
+        };
+        if work.nobj(cx, wbuf2) != 0 {
+            cx.step("gcWork.balance", format_args!("{wbuf2} to work.full"));
+            work.putfull(cx, wbuf2);
+            let wbuf2 = work.getempty(cx);
+            self.bufs = Some((wbuf1, wbuf2));
+        } else if work.nobj(cx, wbuf1) > work.handoff_above {
+            let wbuf1 = work.handoff(cx, wbuf1);
+            self.bufs = Some((wbuf1, wbuf2));
+        } else {
+            cx.step("gcWork.balance", format_args!("nothing to hand off"));
+        }
+    }
+}

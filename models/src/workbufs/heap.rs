@@ -1,0 +1,108 @@
+//! The modelled heap: `mheap_.allocManual` and `mheap_.freeManual` for workbuf spans.
+//!
+//! Ports the part of src/runtime/mheap.go (at 051809e3) the workbuf pool sees: allocManual hands
+//! out a span in state `_MSpanManual` or nil when the heap is exhausted (getempty then throws
+//! "out of memory"); freeManual gives it back.
+//!
+//! Differences from Go:
+//! - The heap holds a fixed number of spans (`heap_spans`) and never hands a returned span out
+//!   again, so touching a workbuf after its span was returned is a use after free the ledger can
+//!   name, not silent aliasing with a newer span (as it would be in Go, where the memory is reused).
+//! - Go's allocManual and freeManual take `mheap_.lock`, a lock that does not synchronize with the
+//!   lfstacks or wbufSpans.lock. The model keeps the heap behind a std mutex: no scheduling point,
+//!   no happens-before edge for the checkers (design.md, "Scheduling points are the price of a
+//!   proof"). Under loom and shuttle one model thread runs at a time, so it is uncontended.
+
+use super::SpanId;
+use crate::check::{Ctx, ViolationKind};
+use std::sync::{Mutex, PoisonError};
+
+/// A heap span's state, as mheap sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeapSpan {
+    /// Never handed out.
+    Unallocated,
+    /// Handed out by allocManual (`_MSpanManual`): the workbuf pool owns it.
+    Manual,
+    /// Given back by freeManual.
+    Returned,
+}
+
+/// The modelled `mheap_`.
+pub struct Heap {
+    /// One state per span the heap can hand out. Protected by the std mutex (Go: mheap_.lock).
+    /// Invariant: spans are handed out in index order, so every `Unallocated` span comes after
+    /// every other.
+    spans: Mutex<Vec<HeapSpan>>,
+}
+
+impl Heap {
+    pub fn new(capacity: usize) -> Self {
+        Heap { spans: Mutex::new(vec![HeapSpan::Unallocated; capacity]) }
+    }
+
+    fn spans(&self) -> std::sync::MutexGuard<'_, Vec<HeapSpan>> {
+        self.spans.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `mheap_.allocManual(workbufAlloc/pageSize, ...)`: a fresh span, or `None` when the heap is
+    /// exhausted.
+    pub fn alloc_manual(&self, cx: &Ctx) -> Option<SpanId> {
+        let mut spans = self.spans();
+        let capacity = spans.len();
+        let Some(index) = spans.iter().position(|s| *s == HeapSpan::Unallocated) else {
+            cx.step("mheap.allocManual", format_args!("all {capacity} spans of the heap are in use or were returned: nil"));
+            return None;
+        };
+        spans[index] = HeapSpan::Manual;
+        cx.step("mheap.allocManual", format_args!("span s{index} (_MSpanManual)"));
+        Some(SpanId(index))
+    }
+
+    /// `mheap_.freeManual(span, ...)`. Giving back a span the heap does not consider handed out is
+    /// a double free: the span was on the free list twice.
+    pub fn free_manual(&self, cx: &Ctx, span: SpanId) {
+        let mut spans = self.spans();
+        match spans[span.0] {
+            HeapSpan::Manual => {
+                spans[span.0] = HeapSpan::Returned;
+                cx.step("mheap.freeManual", format_args!("span {span} returned to the heap"));
+            }
+            state => {
+                drop(spans);
+                cx.fail(ViolationKind::DuplicatedSpan, format!("freeManual of {span}, which the heap holds as {state:?}: freed twice"))
+            }
+        }
+    }
+
+    /// Every span's state, for the quiescence audit.
+    pub fn states(&self) -> Vec<HeapSpan> {
+        self.spans().clone()
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.spans().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Recorder;
+
+    #[test]
+    fn hands_out_spans_in_order_then_nil_and_refuses_a_double_free() {
+        let rec = Recorder::new(true);
+        let cx = Ctx::main(&rec);
+        let heap = Heap::new(2);
+        assert_eq!(heap.alloc_manual(&cx), Some(SpanId(0)));
+        assert_eq!(heap.alloc_manual(&cx), Some(SpanId(1)));
+        heap.free_manual(&cx, SpanId(0));
+        // A returned span is not handed out again.
+        assert_eq!(heap.alloc_manual(&cx), None);
+        assert_eq!(heap.states(), vec![HeapSpan::Returned, HeapSpan::Manual]);
+        let twice = std::panic::catch_unwind(|| heap.free_manual(&cx, SpanId(0)));
+        assert!(twice.is_err());
+        assert_eq!(rec.violation().unwrap().kind, ViolationKind::DuplicatedSpan);
+    }
+}

@@ -1,0 +1,100 @@
+//! workbufs: the GC work pool, workbufs carved from manually-managed spans, and their freeing.
+//!
+//! Ports src/runtime/mgcwork.go at 051809e3 (Go 1.9, "runtime: free workbufs during sweeping",
+//! Fixes #19325), which builds on the seed 9cc883a4 ("allocate GC workbufs from manually-managed
+//! spans", For #19325): `getempty`, `putempty`, `putfull`, `trygetfull`, `handoff`,
+//! `checkempty` / `checknonempty`, `prepareFreeWorkbufs`, `freeSomeWbufs`, the per-P `gcWork`
+//! (`init`, `put`, `tryGet`, `dispose`, `balance`), the start-up check on `workbufAlloc`, and the
+//! rule of 9108ae77 (2018) that every P's cached buffers are disposed before freeing.
+//! `work.full` and `work.empty` are the [`crate::lfstack`] model, not a second stack.
+//!
+//! Module map: [`workbuf`] (a workbuf, sizes), [`heap`] (the modelled mheap: allocManual /
+//! freeManual), [`pool`] (`work`: the lists and the workbuf factory routines), [`spans`]
+//! (`wbufSpans`, prepareFreeWorkbufs, freeSomeWbufs), [`gcwork`] (the per-P cache), [`phase`]
+//! (gcphase and the controller's stop-the-world transitions), [`audit`] (the ledger and the
+//! quiescence audit), [`config`], [`scenario`].
+//!
+//! Differences from Go (each module lists its own):
+//! - Sizes are parameters, shrunk (a span of 2 to 4 workbufs, a workbuf of 1 or 2 objects).
+//! - Object pointers are not modelled: a workbuf holds a count `nobj`, which decides every list
+//!   transition; what the pointers are does not.
+//! - The main thread is the phase controller: it starts each cycle's mark workers by spawning them
+//!   and detects mark termination by joining them; the world stop is its hold on wbufSpans.lock
+//!   (see [`phase`]).
+
+pub mod audit;
+pub mod config;
+pub mod gcwork;
+pub mod heap;
+pub mod phase;
+pub mod pool;
+pub mod scenario;
+pub mod spans;
+pub mod workbuf;
+
+pub use config::{Config, Op};
+pub use scenario::WorkbufsScenario;
+pub use workbuf::{Sizes, SpanId, WbufId};
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which version of the workbuf pool runs: Go's, or one of the regression catalogue's breakages
+/// (go-reference.md §4), each one branch beside the line it breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Variant {
+    /// 051809e3 with 9108ae77's dispose-before-free: must hold.
+    Go,
+    /// R12: freeSomeWbufs frees without checking that the GC phase is off, so a span goes from
+    /// manual to free during mark (the #11267 rule, d57056ba).
+    R12FreeDuringMark,
+    /// R12: freeSomeWbufs reads gcphase before taking wbufSpans.lock; a new cycle can start
+    /// between the read and the lock, and the batch is freed during mark.
+    R12PhaseOutsideLock,
+    /// R13: prepareFreeWorkbufs moves the spans to free without wiping work.empty, which still
+    /// links their workbufs.
+    R13NoWipeEmpty,
+    /// R13: mark termination does not dispose the P caches before prepareFreeWorkbufs (before
+    /// 9108ae77), so cached workbufs outlive their span.
+    R13NoDispose,
+    /// R14: getempty carves a span and puts the first workbuf, the one it returns, on work.empty
+    /// too: one workbuf, two owners.
+    R14FirstOnEmpty,
+    /// getempty allocates a span and never records it in wbufSpans.busy: it can never be freed.
+    LostSpan,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 7] = [
+        Variant::Go,
+        Variant::R12FreeDuringMark,
+        Variant::R12PhaseOutsideLock,
+        Variant::R13NoWipeEmpty,
+        Variant::R13NoDispose,
+        Variant::R14FirstOnEmpty,
+        Variant::LostSpan,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Go => "go",
+            Variant::R12FreeDuringMark => "r12-free-during-mark",
+            Variant::R12PhaseOutsideLock => "r12-phase-outside-lock",
+            Variant::R13NoWipeEmpty => "r13-no-wipe-empty",
+            Variant::R13NoDispose => "r13-no-dispose",
+            Variant::R14FirstOnEmpty => "r14-first-on-empty",
+            Variant::LostSpan => "lost-span",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Variant> {
+        Variant::ALL.into_iter().find(|v| v.name() == name)
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

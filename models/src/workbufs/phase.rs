@@ -1,0 +1,132 @@
+//! gcphase, the phase controller's stop-the-world transitions, and mark termination detection.
+//!
+//! Ports what mgcwork.go's freeing relies on from src/runtime/mgc.go at 051809e3: `gcphase`
+//! (written by `setGCPhase` with the world stopped, in gcStart and gcMarkTermination), the order of
+//! gcMarkTermination (phase _GCmarktermination, then _GCoff and gcSweep readying the sweeper, then
+//! start the world, then prepareFreeWorkbufs "while a new GC cycle cannot start"), and the bgsweep
+//! loop `for freeSomeWbufs(true) { Gosched() }`.
+//!
+//! Differences from Go:
+//! - The main thread is the phase controller (loom allows four spawned threads, and the workers and
+//!   the sweeper need them). It starts the mark workers of a cycle by spawning them, one per P,
+//!   each taking its P's gcWork, and detects mark termination by joining them: each worker drains
+//!   and disposes its cache before it returns (gcMarkDone's forEachP flush, 9108ae77). A join
+//!   blocks without spinning, so no scheduling point is spent on waiting.
+//! - Stopping the world is modelled by the controller holding `wbufSpans.lock` across the phase
+//!   store. A Go thread cannot be stopped while it holds a runtime lock, and the only thread that
+//!   runs across a transition is the sweeper, whose non-preemptible region is its hold on that
+//!   lock; the workers of a cycle have finished before it ends and start after it begins. This is
+//!   why freeSomeWbufs may read gcphase under the lock and trust it.
+//! - gcSweep readies the one bgsweep goroutine; here it spawns a sweeper thread per cycle, after
+//!   joining the previous one. The previous one may still run through the whole next mark phase
+//!   (R12's window), as a starved bgsweep can; calls it would make after the next _GCoff are the
+//!   same calls the new sweeper makes, so nothing is lost by joining it there.
+//! - _GCmarktermination lasts one stop-the-world section, where no thread can observe it: it is
+//!   traced and recorded in the ledger but never stored in the phase word.
+
+use super::pool::Work;
+use super::spans::SpanLists;
+use crate::check::Ctx;
+use crate::platform::{AtomicU64, Mutex, Ordering, Platform};
+
+/// `gcphase`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GcPhase {
+    Off,
+    Mark,
+    MarkTermination,
+}
+
+impl GcPhase {
+    /// Go's name for the phase.
+    pub fn go_name(self) -> &'static str {
+        match self {
+            GcPhase::Off => "_GCoff",
+            GcPhase::Mark => "_GCmark",
+            GcPhase::MarkTermination => "_GCmarktermination",
+        }
+    }
+
+    fn code(self) -> u64 {
+        match self {
+            GcPhase::Mark => 1,
+            GcPhase::MarkTermination => 2,
+            GcPhase::Off => 3,
+        }
+    }
+
+    /// The phase word for `phase` of GC cycle `cycle` (1-based).
+    pub fn word(cycle: usize, phase: GcPhase) -> u64 {
+        cycle as u64 * 4 + phase.code()
+    }
+
+    /// The phase a word holds, and its cycle.
+    pub fn decode(word: u64) -> (usize, GcPhase) {
+        let phase = match word % 4 {
+            1 => GcPhase::Mark,
+            2 => GcPhase::MarkTermination,
+            _ => GcPhase::Off,
+        };
+        ((word / 4) as usize, phase)
+    }
+}
+
+/// `gcphase`, with the GC cycle it belongs to.
+pub struct GcState<P: Platform> {
+    /// `cycle * 4 + gcphase`, increasing over the run. Protocol: stored (SeqCst) only by the
+    /// controller, holding wbufSpans.lock (its stop-the-world); loaded (SeqCst) by freeSomeWbufs.
+    /// Starts at mark of cycle 1: the first gcStart happens before the model threads start.
+    word: P::AtomicU64,
+}
+
+impl<P: Platform> GcState<P> {
+    pub fn new() -> Self {
+        GcState { word: P::AtomicU64::new(GcPhase::word(1, GcPhase::Mark)) }
+    }
+
+    /// Loads gcphase (with its cycle).
+    pub fn load(&self) -> (usize, GcPhase) {
+        GcPhase::decode(self.word.load(Ordering::SeqCst))
+    }
+}
+
+impl<P: Platform> Default for GcState<P> {
+    fn default() -> Self {
+        GcState::new()
+    }
+}
+
+/// gcStart of cycle `cycle` (> 1): stop the world, gcphase = _GCmark, start the world.
+pub fn gc_start<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize) {
+    let spans = work.wbuf_spans.lock.lock();
+    set_phase(cx, work, &spans, cycle, GcPhase::Mark, true);
+    drop(spans);
+}
+
+/// gcMarkTermination's phase changes, world stopped: _GCmarktermination, then _GCoff (after which
+/// gcSweep readies the sweeper and the world starts again).
+pub fn gc_mark_termination<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize) {
+    let spans = work.wbuf_spans.lock.lock();
+    set_phase(cx, work, &spans, cycle, GcPhase::MarkTermination, false);
+    set_phase(cx, work, &spans, cycle, GcPhase::Off, true);
+    drop(spans);
+}
+
+/// `setGCPhase`. `wbufSpans.lock` must be held (the model's stop-the-world): the caller passes
+/// what it guards. A phase no thread can observe (`store` false) is only traced and recorded.
+fn set_phase<P: Platform>(cx: &Ctx, work: &Work<P>, _locked: &SpanLists, cycle: usize, phase: GcPhase, store: bool) {
+    if store {
+        work.gc.word.store(GcPhase::word(cycle, phase), Ordering::SeqCst);
+    }
+    work.ledger.phase_set(phase);
+    cx.step("setGCPhase", format_args!("world stopped; cycle {cycle}: gcphase = {}", phase.go_name()));
+}
+
+/// The background sweeper's part in workbuf freeing, once gcSweep readied it:
+/// `for freeSomeWbufs(true) { Gosched() }`, then park.
+pub fn bgsweep<P: Platform>(cx: &Ctx, work: &Work<P>) {
+    while work.free_some_wbufs(cx, true) {
+        P::spin_loop(); // Gosched
+    }
+    cx.step("bgsweep", format_args!("parked"));
+}

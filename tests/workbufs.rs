@@ -1,0 +1,340 @@
+//! The workbuf pool under every engine: Go's version holds, each catalogued breakage (R12, R13,
+//! R14, the lost span) is caught by the engines that can see it, with its violation kind; bad
+//! sizes are refused with Go's message. Explored-execution counts are printed (--nocapture).
+
+use gcmc::engine::{self, Budget, Engine, Outcome, Verdict};
+use gcmc_models::check::{Model, ViolationKind};
+use gcmc_models::workbufs::{Config, Op, Variant};
+use proptest::prelude::*;
+use std::sync::Arc;
+
+fn run(config: &Config, engine: Engine) -> Verdict {
+    let v = engine::run(Arc::new(config.build().expect("valid config")), &engine, &Budget::default()).expect("admitted");
+    println!(
+        "workbufs {} {}w x {} ops, {} wbufs/span, {} heap spans, {} cycle(s){}{}, {engine}: {} after {} executions ({}) in {:.2}s",
+        config.variant,
+        config.workers,
+        config.ops(),
+        config.sizes().per_span(),
+        config.heap_spans,
+        config.cycles,
+        if config.controller { " +controller" } else { "" },
+        if config.sweeper { " +sweeper" } else { "" },
+        v.outcome.label(),
+        v.executions,
+        if v.exhaustive { "exhaustive" } else { "not exhaustive" },
+        v.seconds
+    );
+    if let Some(violation) = v.violation() {
+        println!("  {violation}");
+    } else if !v.figures.is_empty() {
+        println!("  most in one execution: {:?}", v.figures);
+    }
+    v
+}
+
+fn loom(bound: Option<usize>) -> Engine {
+    Engine::Loom { preemption_bound: bound }
+}
+
+fn pct(iterations: usize, depth: usize) -> Engine {
+    Engine::Pct { iterations, depth, seed: 0x9cc8_83a4 }
+}
+
+fn kind(v: &Verdict) -> Option<ViolationKind> {
+    v.violation().map(|v| v.kind)
+}
+
+fn programs(config: Config, programs: Vec<Vec<Op>>) -> Config {
+    Config { programs: Some(programs), ..config }
+}
+
+// ---- Go's version holds ----
+
+/// Done-when: loom at preemption bound 3, 2 workers plus the phase controller and the sweeper over
+/// one span of 4 workbufs (and of 2), one GC cycle.
+#[test]
+fn go_holds_under_loom_at_bound_3_with_controller_and_sweeper() {
+    for per_span in [2, 4] {
+        // Asked to yield after each span, the sweeper frees in several calls when spans of 2 leave
+        // several spans on wbufSpans.free.
+        let config = Config { preempt_after: Some(1), ..Config::new(Variant::Go, 2, 4, per_span, 1, 4, 1, true, true) };
+        let v = run(&config, loom(Some(3)));
+        assert_eq!(v.outcome, Outcome::Holds, "{per_span} workbufs per span");
+    }
+}
+
+/// Done-when, default suite: 2 workers without a bound (put, put: both caches filled), spans of 2
+/// workbufs, so the two caches need a second span. Measured 1,011 executions. With a third op
+/// (balance: a workbuf through work.full) it is 433,872 executions in 46 s: see the opt-in tests.
+#[test]
+fn go_holds_under_loom_without_a_bound_2_workers() {
+    let config = Config::new(Variant::Go, 2, 2, 2, 1, 4, 1, false, false);
+    let v = run(&config, loom(None));
+    assert_eq!(v.outcome, Outcome::Holds);
+    assert!(v.exhaustive);
+}
+
+/// Done-when, exactly: 2 workers without a bound over one span of 4 workbufs (both caches fit in measured 669,399 executions, exhaustive, in 57 s on the 2-core machine (the carve
+/// pushes 3 workbufs, 9 scheduling points, and the two workers race to carve).
+#[test]
+#[ignore]
+fn go_holds_under_loom_without_a_bound_2_workers_over_one_span_of_4() {
+    let config = Config::new(Variant::Go, 2, 1, 4, 1, 2, 1, false, false);
+    let v = run(&config, loom(None));
+    assert_eq!(v.outcome, Outcome::Holds);
+    assert!(v.exhaustive);
+}
+
+/// Opt-in: 2 workers without a bound, put, put, balance: a workbuf goes through work.full and a
+/// third getempty races the other worker's carve. Measured 433,872 executions, exhaustive, 46 s
+/// alone (89 s beside the other opt-in test).
+#[test]
+#[ignore]
+fn go_holds_under_loom_without_a_bound_2_workers_through_work_full() {
+    let config = Config::new(Variant::Go, 2, 3, 2, 1, 4, 1, false, false);
+    let v = run(&config, loom(None));
+    assert_eq!(v.outcome, Outcome::Holds);
+    assert!(v.exhaustive);
+}
+
+/// Done-when: shuttle PCT, 4 workers over several spans, two GC cycles, controller and sweeper.
+#[test]
+fn go_holds_under_pct_4_workers_several_spans_two_cycles() {
+    let config = Config { preempt_after: Some(1), ..Config::new(Variant::Go, 4, 6, 2, 1, 12, 2, true, true) };
+    for depth in [2, 3] {
+        let v = run(&config, pct(20_000, depth));
+        assert_eq!(v.outcome, Outcome::Holds);
+    }
+}
+
+/// Two cycles, one worker: cycle 2's getempty takes cycle 1's span back from wbufSpans.free while
+/// the sweeper readied by cycle 1 tries to free it. Without a bound.
+#[test]
+fn go_holds_under_loom_over_two_cycles_against_the_sweeper() {
+    let config = Config::new(Variant::Go, 1, 3, 2, 1, 4, 2, true, true);
+    let v = run(&config, loom(None));
+    assert_eq!(v.outcome, Outcome::Holds);
+    assert!(v.exhaustive);
+}
+
+/// Handoff, explicit programs and a mid-cycle dispose, under loom at bound 2, two objects per
+/// workbuf and a handoff threshold of 1.
+#[test]
+fn go_holds_with_handoff_and_dispose_under_loom() {
+    let config = Config {
+        handoff_above: 1,
+        ..programs(
+            Config::new(Variant::Go, 2, 0, 4, 2, 4, 1, true, true),
+            vec![vec![Op::Put, Op::Put, Op::Balance, Op::Dispose], vec![Op::Put, Op::Get, Op::Balance]],
+        )
+    };
+    let v = run(&config, loom(Some(2)));
+    assert_eq!(v.outcome, Outcome::Holds);
+}
+
+#[test]
+fn go_holds_on_real_threads() {
+    let config = Config::new(Variant::Go, 4, 6, 2, 1, 40, 2, true, true);
+    let v = run(&config, Engine::Std { iterations: 200 });
+    assert_eq!(v.outcome, Outcome::Holds);
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![Just(Op::Put), Just(Op::Get), Just(Op::Dispose), Just(Op::Balance)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Generated programs (2 or 3 workers, up to 5 ops each, two cycles, controller and sweeper)
+    /// under shuttle's random scheduler: Go's version holds for every one. The heap is large
+    /// enough that every getempty could carve (at most ops + 4 per worker and cycle).
+    #[test]
+    fn go_holds_for_generated_programs(progs in prop::collection::vec(prop::collection::vec(op(), 0..=5), 2..=3), seed in any::<u64>()) {
+        let workers = progs.len();
+        let config = programs(Config::new(Variant::Go, workers, 0, 2, 1, 2 * workers * 9, 2, true, true), progs);
+        let v = engine::run(Arc::new(config.build().unwrap()), &Engine::Random { iterations: 200, seed }, &Budget::default()).unwrap();
+        prop_assert_eq!(&v.outcome, &Outcome::Holds, "{:?}", config.programs);
+    }
+
+    /// The same generated programs with R14: every worker's end of mark carves a span at least
+    /// once, so the double owner is found whatever the program.
+    #[test]
+    fn r14_is_caught_for_generated_programs(progs in prop::collection::vec(prop::collection::vec(op(), 0..=5), 2..=3), seed in any::<u64>()) {
+        let workers = progs.len();
+        let config = programs(Config::new(Variant::R14FirstOnEmpty, workers, 0, 2, 1, 2 * workers * 9, 2, true, true), progs);
+        let v = engine::run(Arc::new(config.build().unwrap()), &Engine::Random { iterations: 200, seed }, &Budget::default()).unwrap();
+        prop_assert_eq!(kind(&v), Some(ViolationKind::DuplicatedWorkbuf), "{:?}", config.programs);
+    }
+}
+
+// ---- The catalogue's breakages ----
+
+/// R12 needs a second cycle: the spans cycle 1 prepared are still on wbufSpans.free when cycle 2
+/// starts marking; the sweeper readied by cycle 1 frees them then.
+#[test]
+fn r12_free_during_mark_is_caught_by_loom_and_pct() {
+    for variant in [Variant::R12FreeDuringMark, Variant::R12PhaseOutsideLock] {
+        let config = Config::default_for(variant.name()).unwrap();
+        for engine in [loom(None), pct(10_000, 3)] {
+            let v = run(&config, engine.clone());
+            assert_eq!(kind(&v), Some(ViolationKind::FreedDuringMark), "{variant} under {engine}: {:?}", v.outcome);
+            assert!(v.schedule.is_some(), "{engine}: a failure must be replayable");
+        }
+        // The same scenario with Go's freeSomeWbufs, explored exhaustively: the phase check, under
+        // the lock, is what keeps it safe.
+        let v = run(&Config { variant: Variant::Go, ..config }, loom(None));
+        assert_eq!(v.outcome, Outcome::Holds);
+        assert!(v.exhaustive);
+    }
+}
+
+/// R13 at the catalogue's size: one worker, the GC and the sweeper, one span of 2 workbufs. The
+/// workbufs outlive their span on work.empty (no wipe) or in the P's cache (no dispose); every
+/// engine sees it, real threads included (the audit at quiescence needs no interleaving).
+#[test]
+fn r13_use_after_free_is_caught_by_every_engine() {
+    for variant in [Variant::R13NoWipeEmpty, Variant::R13NoDispose] {
+        let config = Config::default_for(variant.name()).unwrap();
+        for engine in [loom(None), pct(1_000, 3), Engine::Std { iterations: 10 }] {
+            let v = run(&config, engine.clone());
+            assert_eq!(kind(&v), Some(ViolationKind::UseAfterFree), "{variant} under {engine}: {:?}", v.outcome);
+        }
+    }
+}
+
+/// R13 in a second cycle: the stale workbuf is touched while the run goes on, not only found at
+/// the end.
+#[test]
+fn r13_stale_workbufs_are_touched_in_the_next_cycle() {
+    for variant in [Variant::R13NoWipeEmpty, Variant::R13NoDispose] {
+        let config = Config::new(variant, 1, 1, 2, 1, 3, 2, true, false);
+        let v = run(&config, loom(None));
+        assert_eq!(kind(&v), Some(ViolationKind::UseAfterFree), "{variant}: {:?}", v.outcome);
+        let detail = &v.violation().unwrap().detail;
+        assert!(detail.starts_with("T0 "), "a worker touches it: {detail}");
+    }
+}
+
+/// R14: the first workbuf of a carved span is returned and put on work.empty: two owners.
+#[test]
+fn r14_first_on_empty_is_caught_by_every_engine() {
+    let config = Config::default_for("r14-first-on-empty").unwrap();
+    for engine in [loom(None), pct(1_000, 3), Engine::Std { iterations: 10 }] {
+        let v = run(&config, engine.clone());
+        assert_eq!(kind(&v), Some(ViolationKind::DuplicatedWorkbuf), "{engine}: {:?}", v.outcome);
+    }
+    // With two workers, the second owner is another thread.
+    let v = run(&Config::new(Variant::R14FirstOnEmpty, 2, 1, 2, 1, 4, 1, false, false), loom(Some(2)));
+    assert_eq!(kind(&v), Some(ViolationKind::DuplicatedWorkbuf));
+}
+
+#[test]
+fn a_span_never_recorded_in_busy_is_lost() {
+    let config = Config::default_for("lost-span").unwrap();
+    for engine in [loom(None), pct(1_000, 3), Engine::Std { iterations: 10 }] {
+        let v = run(&config, engine.clone());
+        assert_eq!(kind(&v), Some(ViolationKind::LostSpan), "{engine}: {:?}", v.outcome);
+    }
+}
+
+#[test]
+fn an_exhausted_heap_throws_out_of_memory() {
+    // One span of 2 workbufs; put, put, balance needs a third.
+    let config = Config::new(Variant::Go, 1, 3, 2, 1, 1, 1, false, false);
+    let v = run(&config, loom(None));
+    assert_eq!(kind(&v), Some(ViolationKind::Throw));
+    assert_eq!(v.violation().unwrap().detail, "out of memory");
+}
+
+#[test]
+fn failures_replay_to_the_same_violation() {
+    let config = Config::default_for("r12-phase-outside-lock").unwrap();
+    for engine in [loom(None), pct(10_000, 3)] {
+        let scenario = Arc::new(config.build().unwrap());
+        let v = engine::run(Arc::clone(&scenario), &engine, &Budget::default()).unwrap();
+        let replayed = engine::replay(scenario, &engine, v.schedule.as_ref().unwrap()).unwrap();
+        assert_eq!(replayed.outcome, v.outcome, "{engine}");
+        assert_eq!(replayed.trace, v.trace, "{engine}");
+        println!("{engine} counterexample:");
+        for line in &replayed.trace {
+            println!("  {line}");
+        }
+    }
+}
+
+// ---- Configuration ----
+
+#[test]
+fn bad_sizes_are_refused_with_gos_message() {
+    let go = Config::default_for("go").unwrap();
+    let err = Config { workbuf_alloc: 3 * 2048, page_size: 8192, workbuf_size: 2048, ..go.clone() }.build().unwrap_err();
+    assert!(err.0.contains("bad workbufAlloc"), "{err}");
+    let err = Config { workbuf_size: 3000, ..go.clone() }.build().unwrap_err();
+    assert!(err.0.contains("bad workbufAlloc"), "{err}");
+    let cases = [
+        (Config { workers: 0, ..go.clone() }, "at least one worker"),
+        (Config { heap_spans: 0, ..go.clone() }, "at least one span"),
+        (Config { cycles: 2, controller: false, sweeper: false, ..go.clone() }, "need the phase controller"),
+        (Config { controller: false, ..go.clone() }, "the sweeper needs the phase controller"),
+        (Config { workbuf_objs: 0, ..go.clone() }, "workbuf_objs must be at least 1"),
+        (Config { page_size: 0, ..go.clone() }, "must be non-zero"),
+        (programs(go.clone(), vec![vec![Op::Put]]), "1 programs for 2 workers"),
+    ];
+    for (config, expected) in cases {
+        let err = config.build().expect_err(expected);
+        assert!(err.0.contains(expected), "{err} (wanted {expected:?})");
+        assert!(!err.0.contains('\n'), "{err}");
+    }
+    assert!(Config::default_for("no-such-variant").unwrap_err().0.contains("known: go, r12-free-during-mark"));
+    let unknown = serde_json::from_str::<Config>(r#"{"variant":"go","workers":1,"page_size":8192,"workbuf_size":2048,"workbuf_alloc":8192,"workbuf_objs":1,"heap_spans":1,"controller":false,"sweeper":false,"wbufs":3}"#);
+    assert!(unknown.unwrap_err().to_string().contains("unknown field `wbufs`"));
+}
+
+#[test]
+fn loom_refuses_more_than_four_spawned_threads() {
+    // Two cycles of two workers and a sweeper: six threads over the run.
+    let config = Config::new(Variant::Go, 2, 1, 2, 1, 4, 2, true, true);
+    let err = engine::run(Arc::new(config.build().unwrap()), &loom(None), &Budget::default()).unwrap_err();
+    assert_eq!(err.0, "loom supports at most 4 spawned threads, the scenario spawns 6");
+}
+
+#[test]
+fn the_std_engine_refuses_two_owners_on_real_threads() {
+    let config = Config::new(Variant::R14FirstOnEmpty, 2, 1, 2, 1, 4, 1, false, false);
+    let err = engine::run(Arc::new(config.build().unwrap()), &Engine::Std { iterations: 1 }, &Budget::default()).unwrap_err();
+    assert!(err.0.contains("undefined behaviour"), "{err}");
+}
+
+#[test]
+fn every_variant_has_a_default_and_round_trips() {
+    for name in Config::variants() {
+        let config = Config::default_for(name).unwrap();
+        assert_eq!(config.variant(), name);
+        config.build().unwrap();
+        let json = serde_json::to_string(&config).unwrap();
+        assert_eq!(serde_json::from_str::<Config>(&json).unwrap(), config);
+        let resized = config.resized(3, 2);
+        assert_eq!((resized.threads(), resized.ops()), (3, 2));
+    }
+}
+
+/// Measures one configuration given in PROBE (opt-in; used to size the suite).
+#[test]
+#[ignore]
+fn probe() {
+    let spec = std::env::var("PROBE").unwrap();
+    // variant,workers,ops,per_span,objs,heap,cycles,controller,sweeper,bound
+    let f: Vec<&str> = spec.split(',').collect();
+    let n = |i: usize| f[i].parse::<usize>().unwrap();
+    let mut c = Config::new(Variant::from_name(f[0]).unwrap(), n(1), n(2), n(3) as u64, n(4), n(5), n(6), n(7) == 1, n(8) == 1);
+    if let Ok(p) = std::env::var("PROG") {
+        let prog: Vec<Op> = p.chars().map(|ch| match ch { 'p' => Op::Put, 'g' => Op::Get, 'd' => Op::Dispose, _ => Op::Balance }).collect();
+        c = programs(c.clone(), vec![prog; c.workers]);
+    }
+    let engine = if f[9] == "pct" { pct(n(10), n(11)) } else if f[9] == "u" { loom(None) } else { loom(Some(n(9))) };
+    let v = engine::run(Arc::new(c.build().unwrap()), &engine, &Budget { max_seconds: Some(90.0), ..Budget::default() }).unwrap();
+    println!("PROBE {spec} prog={:?}: {} after {} executions ({}) in {:.2}s", std::env::var("PROG").ok(), v.outcome.label(), v.executions, v.exhaustive, v.seconds);
+    if let Some(x) = v.violation() { println!("  {x}"); for l in &v.trace { println!("   {l}"); } }
+}
