@@ -58,7 +58,7 @@ fn go_holds_under_loom_at_bound_3_with_controller_and_sweeper() {
     for per_span in [2, 4] {
         // Asked to yield after each span, the sweeper frees in several calls when spans of 2 leave
         // several spans on wbufSpans.free.
-        let config = Config { preempt_after: Some(1), ..Config::new(Variant::Go, 2, 4, per_span, 1, 4, 1, true, true) };
+        let config = Config { preempt_after: Some(1), ..Config::new(Variant::Go, 2, 4).spans_of(per_span).heap_spans(4).with_controller().with_sweeper() };
         let v = run(&config, loom(Some(3)));
         assert_eq!(v.outcome, Outcome::Holds, "{per_span} workbufs per span");
     }
@@ -69,18 +69,18 @@ fn go_holds_under_loom_at_bound_3_with_controller_and_sweeper() {
 /// (balance: a workbuf through work.full) it is 433,872 executions in 46 s: see the opt-in tests.
 #[test]
 fn go_holds_under_loom_without_a_bound_2_workers() {
-    let config = Config::new(Variant::Go, 2, 2, 2, 1, 4, 1, false, false);
+    let config = Config::new(Variant::Go, 2, 2).heap_spans(4);
     let v = run(&config, loom(None));
     assert_eq!(v.outcome, Outcome::Holds);
     assert!(v.exhaustive);
 }
 
-/// Done-when, exactly: 2 workers without a bound over one span of 4 workbufs (both caches fit in measured 669,399 executions, exhaustive, in 57 s on the 2-core machine (the carve
-/// pushes 3 workbufs, 9 scheduling points, and the two workers race to carve).
+/// Done-when, exactly: 2 workers without a bound over one span of 4 workbufs (both caches fit in
+/// it). Measured 669,399 executions, exhaustive, in 57 s on the 2-core machine: the carve pushes 3
+/// workbufs (9 scheduling points) and the two workers race to carve.
 #[test]
-#[ignore]
 fn go_holds_under_loom_without_a_bound_2_workers_over_one_span_of_4() {
-    let config = Config::new(Variant::Go, 2, 1, 4, 1, 2, 1, false, false);
+    let config = Config::new(Variant::Go, 2, 1).spans_of(4);
     let v = run(&config, loom(None));
     assert_eq!(v.outcome, Outcome::Holds);
     assert!(v.exhaustive);
@@ -92,7 +92,7 @@ fn go_holds_under_loom_without_a_bound_2_workers_over_one_span_of_4() {
 #[test]
 #[ignore]
 fn go_holds_under_loom_without_a_bound_2_workers_through_work_full() {
-    let config = Config::new(Variant::Go, 2, 3, 2, 1, 4, 1, false, false);
+    let config = Config::new(Variant::Go, 2, 3).heap_spans(4);
     let v = run(&config, loom(None));
     assert_eq!(v.outcome, Outcome::Holds);
     assert!(v.exhaustive);
@@ -101,7 +101,7 @@ fn go_holds_under_loom_without_a_bound_2_workers_through_work_full() {
 /// Done-when: shuttle PCT, 4 workers over several spans, two GC cycles, controller and sweeper.
 #[test]
 fn go_holds_under_pct_4_workers_several_spans_two_cycles() {
-    let config = Config { preempt_after: Some(1), ..Config::new(Variant::Go, 4, 6, 2, 1, 12, 2, true, true) };
+    let config = Config { preempt_after: Some(1), ..Config::new(Variant::Go, 4, 6).heap_spans(12).cycles(2).with_controller().with_sweeper() };
     for depth in [2, 3] {
         let v = run(&config, pct(20_000, depth));
         assert_eq!(v.outcome, Outcome::Holds);
@@ -112,7 +112,7 @@ fn go_holds_under_pct_4_workers_several_spans_two_cycles() {
 /// the sweeper readied by cycle 1 tries to free it. Without a bound.
 #[test]
 fn go_holds_under_loom_over_two_cycles_against_the_sweeper() {
-    let config = Config::new(Variant::Go, 1, 3, 2, 1, 4, 2, true, true);
+    let config = Config::new(Variant::Go, 1, 3).heap_spans(4).cycles(2).with_controller().with_sweeper();
     let v = run(&config, loom(None));
     assert_eq!(v.outcome, Outcome::Holds);
     assert!(v.exhaustive);
@@ -125,7 +125,7 @@ fn go_holds_with_handoff_and_dispose_under_loom() {
     let config = Config {
         handoff_above: 1,
         ..programs(
-            Config::new(Variant::Go, 2, 0, 4, 2, 4, 1, true, true),
+            Config::new(Variant::Go, 2, 0).spans_of(4).objects_per_workbuf(2).heap_spans(4).with_controller().with_sweeper(),
             vec![vec![Op::Put, Op::Put, Op::Balance, Op::Dispose], vec![Op::Put, Op::Get, Op::Balance]],
         )
     };
@@ -135,7 +135,7 @@ fn go_holds_with_handoff_and_dispose_under_loom() {
 
 #[test]
 fn go_holds_on_real_threads() {
-    let config = Config::new(Variant::Go, 4, 6, 2, 1, 40, 2, true, true);
+    let config = Config::new(Variant::Go, 4, 6).heap_spans(40).cycles(2).with_controller().with_sweeper();
     let v = run(&config, Engine::Std { iterations: 200 });
     assert_eq!(v.outcome, Outcome::Holds);
 }
@@ -153,7 +153,7 @@ proptest! {
     #[test]
     fn go_holds_for_generated_programs(progs in prop::collection::vec(prop::collection::vec(op(), 0..=5), 2..=3), seed in any::<u64>()) {
         let workers = progs.len();
-        let config = programs(Config::new(Variant::Go, workers, 0, 2, 1, 2 * workers * 9, 2, true, true), progs);
+        let config = programs(Config::new(Variant::Go, workers, 0).heap_spans(2 * workers * 9).cycles(2).with_controller().with_sweeper(), progs);
         let v = engine::run(Arc::new(config.build().unwrap()), &Engine::Random { iterations: 200, seed }, &Budget::default()).unwrap();
         prop_assert_eq!(&v.outcome, &Outcome::Holds, "{:?}", config.programs);
     }
@@ -163,7 +163,7 @@ proptest! {
     #[test]
     fn r14_is_caught_for_generated_programs(progs in prop::collection::vec(prop::collection::vec(op(), 0..=5), 2..=3), seed in any::<u64>()) {
         let workers = progs.len();
-        let config = programs(Config::new(Variant::R14FirstOnEmpty, workers, 0, 2, 1, 2 * workers * 9, 2, true, true), progs);
+        let config = programs(Config::new(Variant::R14FirstOnEmpty, workers, 0).heap_spans(2 * workers * 9).cycles(2).with_controller().with_sweeper(), progs);
         let v = engine::run(Arc::new(config.build().unwrap()), &Engine::Random { iterations: 200, seed }, &Budget::default()).unwrap();
         prop_assert_eq!(kind(&v), Some(ViolationKind::DuplicatedWorkbuf), "{:?}", config.programs);
     }
@@ -209,7 +209,7 @@ fn r13_use_after_free_is_caught_by_every_engine() {
 #[test]
 fn r13_stale_workbufs_are_touched_in_the_next_cycle() {
     for variant in [Variant::R13NoWipeEmpty, Variant::R13NoDispose] {
-        let config = Config::new(variant, 1, 1, 2, 1, 3, 2, true, false);
+        let config = Config::new(variant, 1, 1).heap_spans(3).cycles(2).with_controller();
         let v = run(&config, loom(None));
         assert_eq!(kind(&v), Some(ViolationKind::UseAfterFree), "{variant}: {:?}", v.outcome);
         let detail = &v.violation().unwrap().detail;
@@ -226,7 +226,7 @@ fn r14_first_on_empty_is_caught_by_every_engine() {
         assert_eq!(kind(&v), Some(ViolationKind::DuplicatedWorkbuf), "{engine}: {:?}", v.outcome);
     }
     // With two workers, the second owner is another thread.
-    let v = run(&Config::new(Variant::R14FirstOnEmpty, 2, 1, 2, 1, 4, 1, false, false), loom(Some(2)));
+    let v = run(&Config::new(Variant::R14FirstOnEmpty, 2, 1).heap_spans(4), loom(Some(2)));
     assert_eq!(kind(&v), Some(ViolationKind::DuplicatedWorkbuf));
 }
 
@@ -242,7 +242,7 @@ fn a_span_never_recorded_in_busy_is_lost() {
 #[test]
 fn an_exhausted_heap_throws_out_of_memory() {
     // One span of 2 workbufs; put, put, balance needs a third.
-    let config = Config::new(Variant::Go, 1, 3, 2, 1, 1, 1, false, false);
+    let config = Config::new(Variant::Go, 1, 3).heap_spans(1);
     let v = run(&config, loom(None));
     assert_eq!(kind(&v), Some(ViolationKind::Throw));
     assert_eq!(v.violation().unwrap().detail, "out of memory");
@@ -295,14 +295,14 @@ fn bad_sizes_are_refused_with_gos_message() {
 #[test]
 fn loom_refuses_more_than_four_spawned_threads() {
     // Two cycles of two workers and a sweeper: six threads over the run.
-    let config = Config::new(Variant::Go, 2, 1, 2, 1, 4, 2, true, true);
+    let config = Config::new(Variant::Go, 2, 1).heap_spans(4).cycles(2).with_controller().with_sweeper();
     let err = engine::run(Arc::new(config.build().unwrap()), &loom(None), &Budget::default()).unwrap_err();
     assert_eq!(err.0, "loom supports at most 4 spawned threads, the scenario spawns 6");
 }
 
 #[test]
 fn the_std_engine_refuses_two_owners_on_real_threads() {
-    let config = Config::new(Variant::R14FirstOnEmpty, 2, 1, 2, 1, 4, 1, false, false);
+    let config = Config::new(Variant::R14FirstOnEmpty, 2, 1).heap_spans(4);
     let err = engine::run(Arc::new(config.build().unwrap()), &Engine::Std { iterations: 1 }, &Budget::default()).unwrap_err();
     assert!(err.0.contains("undefined behaviour"), "{err}");
 }
@@ -318,23 +318,4 @@ fn every_variant_has_a_default_and_round_trips() {
         let resized = config.resized(3, 2);
         assert_eq!((resized.threads(), resized.ops()), (3, 2));
     }
-}
-
-/// Measures one configuration given in PROBE (opt-in; used to size the suite).
-#[test]
-#[ignore]
-fn probe() {
-    let spec = std::env::var("PROBE").unwrap();
-    // variant,workers,ops,per_span,objs,heap,cycles,controller,sweeper,bound
-    let f: Vec<&str> = spec.split(',').collect();
-    let n = |i: usize| f[i].parse::<usize>().unwrap();
-    let mut c = Config::new(Variant::from_name(f[0]).unwrap(), n(1), n(2), n(3) as u64, n(4), n(5), n(6), n(7) == 1, n(8) == 1);
-    if let Ok(p) = std::env::var("PROG") {
-        let prog: Vec<Op> = p.chars().map(|ch| match ch { 'p' => Op::Put, 'g' => Op::Get, 'd' => Op::Dispose, _ => Op::Balance }).collect();
-        c = programs(c.clone(), vec![prog; c.workers]);
-    }
-    let engine = if f[9] == "pct" { pct(n(10), n(11)) } else if f[9] == "u" { loom(None) } else { loom(Some(n(9))) };
-    let v = engine::run(Arc::new(c.build().unwrap()), &engine, &Budget { max_seconds: Some(90.0), ..Budget::default() }).unwrap();
-    println!("PROBE {spec} prog={:?}: {} after {} executions ({}) in {:.2}s", std::env::var("PROG").ok(), v.outcome.label(), v.executions, v.exhaustive, v.seconds);
-    if let Some(x) = v.violation() { println!("  {x}"); for l in &v.trace { println!("   {l}"); } }
 }

@@ -79,11 +79,11 @@ fn go_handoff() -> usize {
 }
 
 impl Config {
-    /// A configuration with Go's batch and handoff threshold, spans of one page holding
-    /// `per_span` workbufs of `workbuf_objs` objects.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(variant: Variant, workers: usize, ops: usize, per_span: u64, workbuf_objs: usize, heap_spans: usize, cycles: usize, controller: bool, sweeper: bool) -> Config {
-        let sizes = Sizes::small(per_span, workbuf_objs);
+    /// `workers` workers doing `ops` operations each, in one GC cycle with no phase controller
+    /// and no sweeper; spans of one page holding 2 workbufs of 1 object; a heap of 2 spans; Go's
+    /// free batch and handoff threshold. The builders below change one thing each.
+    pub fn new(variant: Variant, workers: usize, ops: usize) -> Config {
+        let sizes = Sizes::small(2, 1);
         Config {
             variant,
             workers,
@@ -92,15 +92,46 @@ impl Config {
             page_size: sizes.page_size,
             workbuf_size: sizes.workbuf_size,
             workbuf_alloc: sizes.workbuf_alloc,
-            workbuf_objs,
-            heap_spans,
-            cycles,
-            controller,
-            sweeper,
+            workbuf_objs: sizes.workbuf_objs,
+            heap_spans: 2,
+            cycles: 1,
+            controller: false,
+            sweeper: false,
             free_batch: go_batch(),
             preempt_after: None,
             handoff_above: go_handoff(),
         }
+    }
+
+    /// Spans of one page carved into `per_span` workbufs.
+    pub fn spans_of(self, per_span: u64) -> Config {
+        let sizes = Sizes::small(per_span, self.workbuf_objs);
+        Config { page_size: sizes.page_size, workbuf_size: sizes.workbuf_size, workbuf_alloc: sizes.workbuf_alloc, ..self }
+    }
+
+    /// Workbufs that hold `objects` objects before they are full.
+    pub fn objects_per_workbuf(self, objects: usize) -> Config {
+        Config { workbuf_objs: objects, ..self }
+    }
+
+    /// A heap with room for `spans` spans; allocManual fails after that.
+    pub fn heap_spans(self, spans: usize) -> Config {
+        Config { heap_spans: spans, ..self }
+    }
+
+    /// `cycles` GC cycles, one after the other.
+    pub fn cycles(self, cycles: usize) -> Config {
+        Config { cycles, ..self }
+    }
+
+    /// The phase controller runs mark -> mark termination -> off around each cycle.
+    pub fn with_controller(self) -> Config {
+        Config { controller: true, ..self }
+    }
+
+    /// A background sweeper calls freeSomeWbufs after each cycle.
+    pub fn with_sweeper(self) -> Config {
+        Config { sweeper: true, ..self }
     }
 
     pub fn sizes(&self) -> Sizes {
@@ -175,10 +206,10 @@ impl Model for Config {
             ConfigError(format!("workbufs has no variant {variant:?}; known: {}", Self::variants().join(", ")))
         })?;
         Ok(match v {
-            Variant::Go => Config::new(v, 2, 3, 4, 1, 3, 1, true, true),
-            Variant::R12FreeDuringMark | Variant::R12PhaseOutsideLock => Config::new(v, 1, 1, 2, 1, 3, 2, true, true),
-            Variant::R13NoWipeEmpty | Variant::R13NoDispose => Config::new(v, 1, 1, 2, 1, 2, 1, true, true),
-            Variant::R14FirstOnEmpty | Variant::LostSpan => Config::new(v, 1, 1, 2, 1, 2, 1, false, false),
+            Variant::Go => Config::new(v, 2, 3).spans_of(4).heap_spans(3).with_controller().with_sweeper(),
+            Variant::R12FreeDuringMark | Variant::R12PhaseOutsideLock => Config::new(v, 1, 1).heap_spans(3).cycles(2).with_controller().with_sweeper(),
+            Variant::R13NoWipeEmpty | Variant::R13NoDispose => Config::new(v, 1, 1).with_controller().with_sweeper(),
+            Variant::R14FirstOnEmpty | Variant::LostSpan => Config::new(v, 1, 1),
         })
     }
 
