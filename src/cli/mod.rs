@@ -147,10 +147,12 @@ pub fn main_with(args: Vec<String>) -> i32 {
             return 0;
         }
         Err(e) => {
+            // clap's message, up to its usage section, on one line.
             let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or("error: bad arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            return fail(&GcmcError::Usage(format!("{first} (see gcmc --help)")));
+            let message: Vec<&str> = rendered.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+            let message = message.join(" ");
+            let message = message.strip_prefix("error: ").unwrap_or(&message);
+            return fail(&GcmcError::Usage(format!("{message} (see gcmc --help)")));
         }
     };
     match commands::run(cli.command) {
