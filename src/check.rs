@@ -13,6 +13,9 @@ use std::time::Duration;
 /// Budget overrides from the command line (the ci scripts' deeper bounds). They apply to cases
 /// that expect `holds` only: a deeper proof of what must hold. Broken cases keep the budget they
 /// were pinned with, which already catches them, so their pinned replays stay valid.
+///
+/// Overrides only deepen: a bound or an iteration count below the case's own is ignored (never a
+/// silently lowered bound), and an unbounded loom case or an uncapped DFS case stays exhaustive.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
     pub bound: Option<usize>,
@@ -23,20 +26,18 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    fn apply(&self, engine: &Engine, budget: &Budget) -> (Engine, Budget) {
+    pub fn apply(&self, engine: &Engine, budget: &Budget) -> (Engine, Budget) {
+        let deeper = |own: usize, given: Option<usize>| given.map_or(own, |g| g.max(own));
         let mut engine = engine.clone();
         match &mut engine {
-            Engine::Loom { preemption_bound } => {
-                if let Some(b) = self.bound {
-                    *preemption_bound = Some(b);
-                }
-            }
+            Engine::Loom { preemption_bound: Some(bound) } => *bound = deeper(*bound, self.bound),
+            Engine::Loom { preemption_bound: None } | Engine::Dfs { max_iterations: None } => {}
             Engine::Pct { iterations, seed, .. } | Engine::Random { iterations, seed } => {
-                *iterations = self.iterations.unwrap_or(*iterations);
+                *iterations = deeper(*iterations, self.iterations);
                 *seed = self.seed.unwrap_or(*seed);
             }
-            Engine::Dfs { max_iterations } => *max_iterations = self.max_iterations.or(*max_iterations),
-            Engine::Std { iterations } => *iterations = self.iterations.unwrap_or(*iterations),
+            Engine::Dfs { max_iterations: Some(max) } => *max = deeper(*max, self.max_iterations),
+            Engine::Std { iterations } => *iterations = deeper(*iterations, self.iterations),
         }
         let mut budget = budget.clone();
         budget.max_seconds = self.max_seconds.or(budget.max_seconds);

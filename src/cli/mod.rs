@@ -62,16 +62,17 @@ pub struct CheckArgs {
     /// Also run the cases marked `deep`.
     #[arg(long)]
     pub deep: bool,
-    /// For cases expected to hold: loom preemption bound.
+    /// Cases expected to hold: raise a bounded loom case's preemption bound to B (never lowers it;
+    /// unbounded cases stay exhaustive). Broken cases keep their pinned budgets.
     #[arg(long, value_name = "B")]
     pub bound: Option<usize>,
-    /// For cases expected to hold: pct/random/std iterations.
+    /// Cases expected to hold: raise pct/random/std iterations to N (never lowers them).
     #[arg(long, value_name = "N")]
     pub iterations: Option<usize>,
-    /// For cases expected to hold: pct/random seed.
+    /// Cases expected to hold: the pct/random seed.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// For cases expected to hold: dfs cap on executions.
+    /// Cases expected to hold: raise a capped dfs case's cap to N (uncapped cases stay exhaustive).
     #[arg(long, value_name = "N")]
     pub max_iterations: Option<usize>,
     /// For cases expected to hold: time limit per case, in seconds.
