@@ -11,6 +11,7 @@ use crate::paths;
 use crate::registry::{self, ModelConfig};
 use crate::replay_file::ReplayFile;
 use crate::shrink;
+use super::quiet::{FileTerm, Silenced};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 use std::io::IsTerminal;
@@ -36,20 +37,34 @@ fn list(catalogue: &Catalogue) -> Result<i32, GcmcError> {
     for model in registry::MODELS {
         println!("  {:<10} variants: {}", model.name(), model.variants().join(", "));
     }
-    println!("cases ({}):", paths::shown(&catalogue.path));
+    println!("\ncases ({}):", paths::shown(&catalogue.path));
+    let mut rows = vec![["id", "model", "variant", "sizes", "engine", "expect", "deep", "pinned replay"].map(String::from).to_vec()];
     for case in &catalogue.cases {
-        println!(
-            "  {:<22} {:<10} {:<18} {:<34} {:<28} {}{}",
-            case.id,
-            case.config.model,
-            case.config.variant,
-            format!("{} x {} ops, {}", case.config.threads, case.config.ops, case.engine),
-            case.expect,
-            if case.deep { "deep" } else { "" },
-            case.replay_as_written.as_deref().map(|r| format!(" pinned {r}")).unwrap_or_default()
-        );
+        rows.push(vec![
+            case.id.clone(),
+            case.config.model.to_string(),
+            case.config.variant.to_string(),
+            format!("{}x{}", case.config.threads, case.config.ops),
+            case.engine.to_string(),
+            case.expect.to_string(),
+            if case.deep { "deep" } else { "" }.to_string(),
+            case.replay_as_written.clone().unwrap_or_default(),
+        ]);
     }
+    print!("{}", align(&rows));
     Ok(0)
+}
+
+/// Left-aligned columns, two spaces apart.
+fn align(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(String::len).max().unwrap_or(0)).collect();
+    rows.iter().fold(String::new(), |mut out, row| {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("  {cell:<w$}")).collect();
+        out.push_str(line.concat().trim_end());
+        out.push('\n');
+        out
+    })
 }
 
 fn check(args: CheckArgs) -> Result<i32, GcmcError> {
@@ -81,21 +96,26 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
             if options.deep { "" } else { " (deep cases need --deep)" }
         )));
     }
-    let bar = if args.json || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(Some(cases.len() as u64), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}").expect("a valid progress template"),
-        );
-        bar.enable_steady_tick(Duration::from_millis(200));
-        bar
+    let show_bar = !args.json && std::io::stderr().is_terminal();
+    let silenced = Silenced::begin();
+    let bar = match silenced.as_ref().and_then(Silenced::real_stderr) {
+        Some(real) if show_bar => {
+            let target = ProgressDrawTarget::term_like(Box::new(FileTerm(real)));
+            let bar = ProgressBar::with_draw_target(Some(cases.len() as u64), target);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}").expect("a valid progress template"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        }
+        _ => ProgressBar::hidden(),
     };
     let rows = check::run(&cases, &options, &mut |_, case, row| match row {
         None => bar.set_message(format!("{} ({})", case.id, case.engine)),
         Some(_) => bar.inc(1),
     });
     bar.finish_and_clear();
+    drop(silenced);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialize"));
     } else {
@@ -115,7 +135,10 @@ fn pin(catalogue: &Catalogue, filter: Option<&str>) -> Result<i32, GcmcError> {
     }
     let mut failed = 0;
     for case in cases {
-        match check::pin(case) {
+        let silenced = Silenced::begin();
+        let pinned = check::pin(case);
+        drop(silenced);
+        match pinned {
             Ok(path) => println!("{}: pinned {}", case.id, paths::shown(&path)),
             Err(e) => {
                 failed += 1;
@@ -167,11 +190,16 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         .map_err(GcmcError::Usage)?;
     model.admit(&config, &engine)?;
     eprintln!("exploring {} under {engine} ...", config.describe());
-    let verdict = model.run(&config, &engine, &budget)?;
+    let silenced = Silenced::begin();
+    let verdict = model.run(&config, &engine, &budget);
+    drop(silenced);
+    let verdict = verdict?;
     let found = (config.threads, config.ops);
     let (config, verdict) = if verdict.violation().is_some() && !args.no_shrink {
         let limit = Duration::from_secs_f64(args.shrink_seconds.max(0.0));
+        let silenced = Silenced::begin();
         let shrunk = shrink::shrink(model, &config, verdict, &engine, &budget, limit);
+        drop(silenced);
         if shrunk.config != config {
             eprintln!(
                 "shrunk from {} threads x {} ops to {} threads x {} ops ({} candidates{})",
@@ -265,7 +293,10 @@ fn replay(file: &Path) -> Result<i32, GcmcError> {
         loaded.config.describe(),
         loaded.file.engine
     );
-    let replayed = loaded.replay()?;
+    let silenced = Silenced::begin();
+    let replayed = loaded.replay();
+    drop(silenced);
+    let replayed = replayed?;
     print!("{}", explain::render(&loaded.config, &loaded.file.engine, &replayed.verdict));
     match replayed.divergence {
         None => {

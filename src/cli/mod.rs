@@ -5,6 +5,7 @@
 //! line `error: ...` on stderr; 3 when `explore` ran out of budget before finishing.
 
 mod commands;
+mod quiet;
 
 use crate::error::{one_line, GcmcError};
 use clap::{Args, Parser, Subcommand};
