@@ -94,7 +94,7 @@ impl ReplayFile {
         match (version, format) {
             (None, _) | (_, None) => return Err(refuse("corrupt: not a gcmc replay file (no gcmc_version or format)".into())),
             (Some(v), _) if v != VERSION => {
-                return Err(refuse(format!("written by gcmc {v}, this is gcmc {VERSION}; regenerate it")))
+                return Err(refuse(format!("written by gcmc {v}, this is gcmc {VERSION}")))
             }
             (_, Some(f)) if f != u64::from(FORMAT) => {
                 return Err(refuse(format!("format {f}, this gcmc reads format {FORMAT}")))
