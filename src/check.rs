@@ -162,6 +162,15 @@ pub fn run_case(case: &Case, options: &Options) -> Row {
     if !row.matched {
         row.problems.push(format!("expected {}, got {}", case.expect, verdict.outcome));
     }
+    if let Some(recorded) = case.executions.filter(|_| engine == case.engine) {
+        if verdict.executions != recorded {
+            row.matched = false;
+            row.problems.push(format!(
+                "explored {} executions, the catalogue records {recorded}: the explored space changed; if that is intended, set `executions = {}`",
+                verdict.executions, verdict.executions
+            ));
+        }
+    }
     if verdict.violation().is_some() {
         let (config, verdict) = if row.matched || options.shrink_limit.is_zero() {
             (case.config.clone(), verdict)

@@ -80,6 +80,15 @@ config = { threads = 3, nodes = 3, iterations = 1, counter_bits = 0 }
 engine = { name = "pct", iterations = 20000, depth = 4, seed = 1816825113 }
 expect = "violation:duplicated-node"
 replay = "replays/stale.json"
+
+[[case]]
+id = "shrunk-space"
+model = "lfstack"
+variant = "go"
+config = { threads = 2, nodes = 3, counter_bits = 3, programs = [[{ pop = 1 }, { push = 0 }], [{ pop = 0 }, { pop = 0 }]] }
+engine = { name = "loom" }
+expect = "holds"
+executions = 31
 "#;
     let path = dir.join("catalogue.toml");
     let catalogue = catalogue::load_str(&path, text).unwrap_or_else(|e| panic!("{e}"));
@@ -97,5 +106,8 @@ replay = "replays/stale.json"
         "{:?}",
         rows[1].problems
     );
+    assert!(!rows[2].matched, "a changed execution count must fail the gate");
+    assert_eq!(rows[2].outcome, "holds");
+    assert!(rows[2].problems.iter().any(|p| p.contains("explored 30 executions, the catalogue records 31")), "{:?}", rows[2].problems);
     assert!(!check::all_matched(&rows));
 }

@@ -24,6 +24,7 @@ struct Entry {
     #[serde(default)]
     budget: BudgetSpec,
     expect: String,
+    executions: Option<u64>,
     replay: Option<String>,
     #[serde(default)]
     deep: bool,
@@ -89,6 +90,9 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
     model.admit(&config, &engine).map_err(|e| e.to_string())?;
     let expect = Expect::parse(&entry.expect)?;
     let replayable = !matches!(engine, Engine::Std { .. });
+    if entry.executions.is_some() && !replayable {
+        return Err("`executions` is not recorded for std: real threads explore no fixed set of executions".into());
+    }
     match (&expect, &entry.replay) {
         (Expect::Violation(_), None) if replayable => {
             return Err(format!(
@@ -114,6 +118,7 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
         engine,
         budget,
         expect,
+        executions: entry.executions,
         deep: entry.deep,
         why: entry.why,
     })

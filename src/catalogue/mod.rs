@@ -9,6 +9,7 @@
 //! engine = { name = "loom", bound = 3 }
 //! budget = { max_seconds = 60 }       # optional: max_executions, max_seconds, max_branches, max_steps
 //! expect = "violation:aba"            # holds | violation:<kind> | budget-exhausted
+//! executions = 593                    # optional: the executions it explores, exactly
 //! replay = "replays/R1-loom.json"     # pinned counterexample, relative to the catalogue's directory
 //! deep = false                        # true: only with `check --deep`
 //! why = "..."                         # optional: why this case and this expectation
@@ -39,6 +40,9 @@ pub struct Case {
     pub engine: Engine,
     pub budget: Budget,
     pub expect: Expect,
+    /// The executions the case explores (to its end, its failure, or its budget), recorded so
+    /// that a change that silently shrinks or shifts the explored space fails the gate.
+    pub executions: Option<u64>,
     /// The pinned replay file, resolved against the catalogue's directory.
     pub replay: Option<PathBuf>,
     /// The pinned replay as written in the catalogue.
