@@ -9,6 +9,7 @@ pub mod engine;
 pub mod engine_spec;
 pub mod error;
 pub mod explain;
+pub mod generated;
 pub mod paths;
 pub mod registry;
 pub mod replay_file;

@@ -4,12 +4,13 @@
 //! harness's own shrinker) to one from which no thread and no operation can be removed.
 
 use gcmc::engine::{self, Budget, Engine, Verdict};
+use gcmc::generated;
 use gcmc::registry::{self, ModelConfig};
 use gcmc::shrink;
 use gcmc_models::check::Model;
 use gcmc_models::lfstack::{Config, Op, Variant};
 use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::TestRunner;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,13 +41,7 @@ fn run(config: &Config) -> Verdict {
 }
 
 fn runner(cases: u32) -> TestRunner {
-    TestRunner::new(ProptestConfig {
-        cases,
-        rng_seed: RngSeed::Fixed(0x9cc8_83a4),
-        failure_persistence: None,
-        max_shrink_iters: 2000,
-        ..ProptestConfig::default()
-    })
+    generated::runner(cases, 0x9cc8_83a4)
 }
 
 fn total_ops(programs: &[Vec<Op>]) -> usize {
@@ -75,27 +70,25 @@ fn one_smaller(programs: &[Vec<Op>]) -> Vec<Vec<Vec<Op>>> {
     out
 }
 
+fn generated(variant: Variant, counter_bits: u32) -> impl Strategy<Value = Config> {
+    programs().prop_map(move |programs| config(variant, counter_bits, programs))
+}
+
 #[test]
 fn go_holds_on_generated_programs() {
     // A 3-bit counter wraps after 8 pushes of one node: more than these programs can do.
-    let result = runner(48).run(&programs(), |programs| {
-        let v = run(&config(Variant::Go, 3, programs.clone()));
-        prop_assert!(v.holds(), "{programs:?}: {}", v.outcome);
-        Ok(())
-    });
-    result.unwrap();
+    let found = generated::find_violation(&mut runner(48), generated(Variant::Go, 3), &pct(), &Budget::default());
+    assert!(found.is_none(), "{found:?}");
 }
 
 #[test]
 fn no_counter_fails_on_a_generated_program_that_shrinks_to_a_minimal_one() {
-    let result = runner(256).run(&programs(), |programs| match run(&config(Variant::NoCounter, 0, programs.clone())).violation() {
-        Some(v) => Err(TestCaseError::fail(format!("{v}"))),
-        None => Ok(()),
-    });
-    let Err(TestError::Fail(why, minimal)) = result else { panic!("no generated program caught R1: {result:?}") };
-    eprintln!("R1 shrunk to {minimal:?}: {why}");
-    // Minimal: it still fails, and removing any one thread or operation makes it hold.
-    assert!(run(&config(Variant::NoCounter, 0, minimal.clone())).violation().is_some());
+    let (minimal, verdict) = generated::find_violation(&mut runner(256), generated(Variant::NoCounter, 0), &pct(), &Budget::default())
+        .expect("some generated program catches R1");
+    let minimal = minimal.programs.expect("generated configurations have programs");
+    eprintln!("R1 shrunk to {minimal:?}: {}", verdict.outcome);
+    assert!(verdict.violation().is_some());
+    // Minimal: removing any one thread or operation makes it hold.
     for smaller in one_smaller(&minimal) {
         let v = run(&config(Variant::NoCounter, 0, smaller.clone()));
         assert!(v.holds(), "{minimal:?} is not minimal: {smaller:?} still fails ({})", v.outcome);
