@@ -31,7 +31,8 @@ pub fn run<M: Model>(config: &M, engine: &Engine, budget: &Budget) -> Result<Ver
 
 /// The first generated configuration that fails (a violation), shrunk by proptest to one from
 /// which nothing more can be removed while it still fails; `None` if every case held.
-/// A refused configuration or a run out of budget is a failure of the strategy, and panics.
+/// A configuration the model or engine refuses is rejected (proptest aborts after too many); a
+/// run out of budget is a failure of the strategy or the budget, and panics.
 pub fn find_violation<M: Model>(
     runner: &mut TestRunner,
     strategy: impl Strategy<Value = M>,
@@ -39,7 +40,7 @@ pub fn find_violation<M: Model>(
     budget: &Budget,
 ) -> Option<(M, Verdict)> {
     let result = runner.run(&strategy, |config| {
-        let verdict = run(&config, engine, budget).map_err(|e| TestCaseError::reject(e))?;
+        let verdict = run(&config, engine, budget).map_err(TestCaseError::reject)?;
         match verdict.violation() {
             Some(v) => Err(TestCaseError::fail(v.to_string())),
             None if verdict.holds() => Ok(()),
