@@ -154,3 +154,30 @@ fn json_rows_have_exactly_the_documented_fields() {
         assert_eq!(row["replay"].is_null(), row["outcome"] == "holds", "{row}");
     }
 }
+
+/// The README's three steps: explore finds and shrinks a race and prints a case; the case goes in
+/// a catalogue; `pin` writes its replay; `check` then matches, replaying the pinned file.
+#[test]
+fn a_new_race_becomes_a_pinned_regression_case_in_three_steps() {
+    let dir = scratch("three-steps");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = gcmc(&[
+        "explore", "lfstack", "--variant", "go", "--threads", "3", "--ops", "3", "--set", "nodes=3", "--set", "counter_bits=1",
+        "--engine", "pct", "--depth", "4", "--iterations", "20000", "--seed", "7", "--replay-dir", dir.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shrunk from 3 threads x 3 ops"), "{}", String::from_utf8_lossy(&out.stderr));
+    let case = &stdout[stdout.find("[[case]]").expect("a suggested case")..];
+    let catalogue = dir.join("catalogue.toml");
+    std::fs::write(&catalogue, case.replace("NEW-ID", "R15")).unwrap();
+    let catalogue = catalogue.to_str().unwrap();
+    let pinned = gcmc(&["pin", "R15", "--catalogue", catalogue]);
+    assert_eq!(pinned.status.code(), Some(0), "{}", String::from_utf8_lossy(&pinned.stdout));
+    assert!(dir.join("replays/R15.json").exists());
+    let checked = gcmc(&["check", "R15", "--catalogue", catalogue, "--replay-dir", dir.join("out").to_str().unwrap()]);
+    let table = String::from_utf8_lossy(&checked.stdout);
+    assert_eq!(checked.status.code(), Some(0), "{table}");
+    assert!(table.contains("1 cases, 1 matched, 0 mismatched"), "{table}");
+}

@@ -3,7 +3,7 @@
 use super::{CheckArgs, Command, ExploreArgs};
 use crate::catalogue::{self, Catalogue};
 use crate::check::{self, Options, Overrides};
-use crate::engine::{Engine, Outcome};
+use crate::engine::{Engine, Outcome, Verdict};
 use crate::engine_spec::{BudgetSpec, EngineSpec, ENGINE_NAMES};
 use crate::error::GcmcError;
 use crate::explain;
@@ -238,7 +238,7 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
                 ));
                 file.write(&path)?;
                 println!("replay it: {}", paths::replay_command(&path));
-                print!("{}", suggested_case(model, &config, &engine, &verdict.outcome)?);
+                print!("{}", suggested_case(model, &config, &engine, &verdict)?);
             }
             Ok(1)
         }
@@ -246,12 +246,13 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
 }
 
 /// A catalogue entry for this failure, ready to paste (step 1 of pinning a new regression).
-fn suggested_case(model: &dyn registry::DynModel, config: &ModelConfig, engine: &Engine, outcome: &Outcome) -> Result<String, GcmcError> {
+fn suggested_case(model: &dyn registry::DynModel, config: &ModelConfig, engine: &Engine, verdict: &Verdict) -> Result<String, GcmcError> {
     let defaults = model.configure(config.variant, &Map::new())?;
     let mut fields = Vec::new();
     if let (Value::Object(now), Value::Object(default)) = (&config.value, &defaults.value) {
         for (key, value) in now {
-            if key != "variant" && default.get(key) != Some(value) {
+            // The sizes always, so the case does not move if the variant's defaults do.
+            if key != "variant" && (key == "threads" || default.get(key) != Some(value)) {
                 let value = toml::Value::try_from(value).map_err(|e| GcmcError::Config(e.to_string()))?;
                 fields.push(format!("{key} = {value}"));
             }
@@ -260,13 +261,14 @@ fn suggested_case(model: &dyn registry::DynModel, config: &ModelConfig, engine: 
     let id = "NEW-ID";
     Ok(format!(
         "to pin it as a regression case, add to models/catalogue.toml and run `{}`:\n\
-         [[case]]\nid = \"{id}\"\nmodel = \"{}\"\nvariant = \"{}\"\nconfig = {{ {} }}\nengine = {}\nexpect = \"{}\"\nreplay = \"replays/{id}.json\"\n",
+         [[case]]\nid = \"{id}\"\nmodel = \"{}\"\nvariant = \"{}\"\nconfig = {{ {} }}\nengine = {}\nexpect = \"{}\"\nexecutions = {}\nreplay = \"replays/{id}.json\"\n",
         paths::pin_command(id),
         config.model,
         config.variant,
         fields.join(", "),
         engine_toml(engine),
-        outcome.label()
+        verdict.outcome.label(),
+        verdict.executions
     ))
 }
 
