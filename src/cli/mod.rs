@@ -12,7 +12,13 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "gcmc", version, about = "Deterministic model checking of Go runtime GC allocation mechanisms under loom and shuttle")]
+#[command(
+    name = "gcmc",
+    version,
+    about = "Deterministic model checking of Go runtime GC allocation mechanisms under loom and shuttle",
+    after_help = "Exit codes: 0 all matched / held / reproduced; 1 a mismatch, a violation found, or a replay that diverged; \
+                  2 bad input (one line `error: ...` on stderr); 3 explore ran out of budget."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -93,6 +99,7 @@ pub struct CheckArgs {
 pub struct ExploreArgs {
     /// The model: see `gcmc list`.
     pub model: String,
+    /// The variant: see `gcmc list`.
     #[arg(long, value_name = "V")]
     pub variant: String,
     /// Model threads (default: the variant's default configuration's).
@@ -110,13 +117,13 @@ pub struct ExploreArgs {
     /// loom: preemption bound (default: none, exhaustive).
     #[arg(long, value_name = "B")]
     pub bound: Option<usize>,
-    /// pct/random/std: iterations.
+    /// pct/random: executions (default 10000); std: runs (default 1000).
     #[arg(long, value_name = "N")]
     pub iterations: Option<usize>,
-    /// pct: bug depth.
+    /// pct: bug depth (default 3).
     #[arg(long, value_name = "D")]
     pub depth: Option<usize>,
-    /// pct/random: seed.
+    /// pct/random: seed (default 0).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// dfs: cap on executions.
