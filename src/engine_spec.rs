@@ -125,3 +125,32 @@ impl BudgetSpec {
         Ok(budget)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str) -> EngineSpec {
+        EngineSpec { name: name.into(), ..EngineSpec::default() }
+    }
+
+    #[test]
+    fn specs_resolve_to_engines_and_refuse_what_does_not_apply() {
+        assert_eq!(EngineSpec { bound: Some(3), ..spec("loom") }.resolve(true), Ok(Engine::Loom { preemption_bound: Some(3) }));
+        assert_eq!(spec("dfs").resolve(true), Ok(Engine::Dfs { max_iterations: None }));
+        assert_eq!(spec("pct").resolve(false), Ok(Engine::Pct { iterations: DEFAULT_ITERATIONS, depth: DEFAULT_PCT_DEPTH, seed: 0 }));
+        assert_eq!(spec("pct").resolve(true).unwrap_err(), "engine pct needs `iterations`");
+        assert_eq!(EngineSpec { seed: Some(1), ..spec("loom") }.resolve(false).unwrap_err(), "`seed` does not apply to engine loom (it takes: bound)");
+        assert_eq!(EngineSpec { depth: Some(0), ..spec("pct") }.resolve(false).unwrap_err(), "pct depth must be at least 1");
+        assert_eq!(EngineSpec { iterations: Some(0), ..spec("std") }.resolve(false).unwrap_err(), "engine std needs at least 1 iteration");
+        assert!(spec("magic").resolve(false).unwrap_err().starts_with("unknown engine `magic`"));
+    }
+
+    #[test]
+    fn budgets_default_to_a_time_limit_and_refuse_zero() {
+        let b = BudgetSpec::default().resolve().unwrap();
+        assert_eq!(b.max_seconds, Some(DEFAULT_CASE_SECONDS));
+        assert!(BudgetSpec { max_steps: Some(0), ..BudgetSpec::default() }.resolve().is_err());
+        assert!(BudgetSpec { max_seconds: Some(-1.0), ..BudgetSpec::default() }.resolve().is_err());
+    }
+}

@@ -101,3 +101,24 @@ impl fmt::Display for Expect {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gcmc_models::check::Violation;
+
+    #[test]
+    fn expectations_parse_print_and_match() {
+        for text in ["holds", "budget-exhausted", "violation:aba", "violation:lost-arena"] {
+            assert_eq!(Expect::parse(text).unwrap().to_string(), text);
+        }
+        assert!(Expect::parse("violation:nope").unwrap_err().contains("unknown violation kind `nope`"));
+        assert!(Expect::parse("fails").is_err());
+        let aba = Outcome::Violation(Violation { kind: ViolationKind::Aba, detail: String::new() });
+        assert!(Expect::Violation(ViolationKind::Aba).matches(&aba));
+        assert!(!Expect::Violation(ViolationKind::LostNode).matches(&aba));
+        assert!(!Expect::Holds.matches(&aba));
+        assert!(!Expect::Holds.matches(&Outcome::BudgetExhausted { reason: String::new() }));
+        assert!(Expect::BudgetExhausted.matches(&Outcome::BudgetExhausted { reason: String::new() }));
+    }
+}
