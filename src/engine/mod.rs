@@ -60,12 +60,6 @@ impl Engine {
                 scenario.threads()
             ))),
             Engine::Pct { depth: 0, .. } => Err(ConfigError("pct depth must be at least 1".into())),
-            // shuttle's PCT sizes its change points from the first execution's steps and asserts
-            // there were some; with one model thread there is nothing to prioritise.
-            Engine::Pct { .. } if scenario.threads() < 2 => Err(ConfigError(format!(
-                "pct needs at least 2 threads to schedule, the scenario spawns {}; use dfs or random",
-                scenario.threads()
-            ))),
             Engine::Pct { iterations: 0, .. } | Engine::Random { iterations: 0, .. } | Engine::Std { iterations: 0 } => {
                 Err(ConfigError(format!("{} needs at least 1 iteration", self.name())))
             }
