@@ -1,4 +1,16 @@
 //! gcmc: the harness. Engines run the models' scenarios and turn what happened into verdicts,
-//! traces and replayable schedules.
+//! traces and replayable schedules; the catalogue, the command line, replay files and shrinking
+//! make that a product.
 
+pub mod catalogue;
+pub mod check;
+pub mod cli;
 pub mod engine;
+pub mod engine_spec;
+pub mod error;
+pub mod explain;
+pub mod generated;
+pub mod paths;
+pub mod registry;
+pub mod replay_file;
+pub mod shrink;

@@ -41,6 +41,10 @@ impl<S: Scenario> Driver<S> {
         self.executions.load(Ordering::Relaxed)
     }
 
+    pub(crate) fn elapsed_seconds(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
     /// One execution under `P`. Raises [`BudgetStop`] instead when the budget is spent.
     pub(crate) fn execute<P: Platform>(&self) {
         let n = self.executions.fetch_add(1, Ordering::Relaxed) + 1;

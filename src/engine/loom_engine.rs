@@ -2,8 +2,8 @@
 //!
 //! loom prints no schedule on failure. Its checkpoint (the serialized execution path) is what
 //! replays one execution, but writing it after every execution would dominate the run, so the
-//! exploration runs without it and, once an execution fails, runs again with a checkpoint after
-//! every execution up to the failing one (loom explores in a fixed order, so it is the same one).
+//! exploration runs without it and, once an execution fails, runs again up to the failing one with
+//! a checkpoint stored just before it (loom explores in a fixed order, so it is the same one).
 
 use super::driver::Driver;
 use super::panics::QuietPanics;
@@ -49,7 +49,7 @@ fn scratch_file() -> PathBuf {
     std::env::temp_dir().join(format!("gcmc-loom-{}-{n}.json", std::process::id()))
 }
 
-/// Re-runs the exploration up to execution `failing` with a checkpoint after every execution, and
+/// Re-runs the exploration up to execution `failing`, storing the checkpoint of that one only, and
 /// returns the checkpoint of the failing one.
 fn capture_checkpoint<S: Scenario>(
     scenario: Arc<S>,
@@ -64,7 +64,9 @@ fn capture_checkpoint<S: Scenario>(
     let driver = Driver::new(scenario, &rerun_budget, false);
     let mut builder = builder(preemption_bound, budget);
     builder.checkpoint_file = Some(file.clone());
-    builder.checkpoint_interval = 1;
+    // loom stores the checkpoint before iteration i when i is a multiple of the interval: an
+    // interval of `failing` stores exactly the failing execution's path, and nothing before it.
+    builder.checkpoint_interval = usize::try_from(failing.max(1)).unwrap_or(usize::MAX);
     let rerun = Arc::clone(&driver);
     let result = catch_unwind(AssertUnwindSafe(|| builder.check(move || rerun.execute::<Loom>())));
     let reproduced = result.is_err() && driver.executions() == failing;

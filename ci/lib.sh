@@ -1,0 +1,27 @@
+# Shared by the ci/ scripts: how to run gcmc.
+#
+#   GCMC_BIN    a built gcmc binary to use instead of `cargo run --release --` (the test suite sets
+#               it to the binary it built, so the scripts run inside `cargo test --release`)
+#   GCMC_DEEP   1: also run the catalogue's `deep = true` cases (default 0)
+#   GCMC_FILTER a case filter (substring of an id, or a model or variant name; default: all)
+#   GCMC_MAX_SECONDS  per-case time limit for cases expected to hold (default: the catalogue's)
+
+gcmc() {
+    if [[ -n "${GCMC_BIN:-}" ]]; then
+        "$GCMC_BIN" "$@"
+    else
+        cargo run --release --quiet -- "$@"
+    fi
+}
+
+# check ENGINE [extra options...]: the catalogue's cases under ENGINE, with the common options.
+check_engine() {
+    local engine=$1
+    shift
+    local args=(check --engine "$engine")
+    [[ -n "${GCMC_FILTER:-}" ]] && args+=("$GCMC_FILTER")
+    [[ "${GCMC_DEEP:-0}" == 1 ]] && args+=(--deep)
+    [[ -n "${GCMC_MAX_SECONDS:-}" ]] && args+=(--max-seconds "$GCMC_MAX_SECONDS")
+    echo "+ gcmc ${args[*]} $*" >&2
+    gcmc "${args[@]}" "$@"
+}

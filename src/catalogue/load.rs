@@ -1,0 +1,133 @@
+//! Reading and validating the catalogue: every problem is one line naming the file and the case.
+
+use super::{Case, Catalogue, Expect};
+use crate::engine::Engine;
+use crate::engine_spec::{BudgetSpec, EngineSpec};
+use crate::error::{one_line, GcmcError};
+use crate::registry;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The catalogue of this checkout.
+pub const DEFAULT_CATALOGUE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/catalogue.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    id: String,
+    model: String,
+    variant: String,
+    #[serde(default)]
+    config: toml::Table,
+    engine: EngineSpec,
+    #[serde(default)]
+    budget: BudgetSpec,
+    expect: String,
+    executions: Option<u64>,
+    replay: Option<String>,
+    #[serde(default)]
+    deep: bool,
+    why: Option<String>,
+}
+
+/// Reads and validates the catalogue at `path`.
+pub fn load(path: &Path) -> Result<Catalogue, GcmcError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| GcmcError::Catalogue(format!("{}: cannot read: {e}", crate::paths::shown(path))))?;
+    load_str(path, &text)
+}
+
+/// Validates catalogue `text`, reporting problems against `path` (which also anchors pinned replays).
+pub fn load_str(path: &Path, text: &str) -> Result<Catalogue, GcmcError> {
+    let shown = crate::paths::shown(path);
+    let fail = |what: String| GcmcError::Catalogue(format!("{shown}: {}", one_line(&what)));
+    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+        fail(match line {
+            Some(line) => format!("line {line}: {}", e.message()),
+            None => e.message().to_string(),
+        })
+    })?;
+    let cases = match table.remove("case") {
+        Some(toml::Value::Array(cases)) => cases,
+        Some(_) => return Err(fail("`case` must be an array of tables ([[case]])".into())),
+        None => Vec::new(),
+    };
+    if let Some(key) = table.keys().next() {
+        return Err(fail(format!("unknown top-level key `{key}` (only [[case]] entries are allowed)")));
+    }
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(cases.len());
+    for (n, raw) in cases.into_iter().enumerate() {
+        let id = raw.get("id").and_then(toml::Value::as_str).map_or_else(|| format!("#{}", n + 1), str::to_string);
+        let case = case(raw, &dir).map_err(|e| fail(format!("case {id}: {e}")))?;
+        if !seen.insert(case.id.clone()) {
+            return Err(fail(format!("case {id}: duplicate id")));
+        }
+        out.push(case);
+    }
+    if out.is_empty() {
+        return Err(fail("no [[case]] entries".into()));
+    }
+    Ok(Catalogue { path: path.to_path_buf(), cases: out })
+}
+
+fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
+    let entry = Entry::deserialize(raw).map_err(|e| e.message().to_string())?;
+    if entry.id.is_empty() || !entry.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err("an id is letters, digits, `-`, `_` and `.`".into());
+    }
+    let model = registry::model(&entry.model).map_err(|e| e.to_string())?;
+    let overrides = match serde_json::to_value(&entry.config) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return Err("`config` must be a table".into()),
+    };
+    let config = model.configure(&entry.variant, &overrides).map_err(|e| e.to_string())?;
+    let engine = entry.engine.resolve(true)?;
+    let budget = entry.budget.resolve()?;
+    model.admit(&config, &engine).map_err(|e| e.to_string())?;
+    let expect = Expect::parse(&entry.expect)?;
+    let replayable = !matches!(engine, Engine::Std { .. });
+    if entry.executions.is_some() && !replayable {
+        return Err("`executions` is not recorded for std: real threads explore no fixed set of executions".into());
+    }
+    match (&expect, &entry.replay) {
+        (Expect::Violation(_), None) if replayable => {
+            return Err(format!(
+                "expects a violation under {} but pins no replay; add `replay = \"replays/{}.json\"`",
+                engine.name(),
+                entry.id
+            ))
+        }
+        (Expect::Violation(_), Some(_)) if !replayable => {
+            return Err("the std engine records no schedule, so it cannot pin a replay".into())
+        }
+        (Expect::Holds | Expect::BudgetExhausted, Some(_)) => {
+            return Err(format!("expects {expect}, so there is no counterexample to pin; remove `replay`"))
+        }
+        _ => {}
+    }
+    Ok(Case {
+        replay: entry.replay.as_ref().map(|r| dir.join(r)),
+        replay_as_written: entry.replay,
+        id: entry.id,
+        model,
+        config,
+        engine,
+        budget,
+        expect,
+        executions: entry.executions,
+        deep: entry.deep,
+        why: entry.why,
+    })
+}
+
+/// Where replay files go when none is given: `<target>/gcmc/replays` of this checkout.
+pub fn default_replay_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("gcmc").join("replays")
+}

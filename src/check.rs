@@ -1,0 +1,333 @@
+//! Running the catalogue: one [`Row`] per case. Shared by `gcmc check` and `tests/catalogue.rs`, so
+//! the gate and the command line cannot drift apart.
+
+use crate::catalogue::{Case, Catalogue, Expect};
+use crate::engine::{Budget, Engine, Outcome, Verdict};
+use crate::paths;
+use crate::replay_file::ReplayFile;
+use crate::shrink;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Budget overrides from the command line (the ci scripts' deeper bounds). They apply to cases
+/// that expect `holds` only: a deeper proof of what must hold. Broken cases keep the budget they
+/// were pinned with, which already catches them, so their pinned replays stay valid.
+///
+/// Overrides only deepen: a bound or an iteration count below the case's own is ignored (never a
+/// silently lowered bound), and an unbounded loom case or an uncapped DFS case stays exhaustive.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub bound: Option<usize>,
+    pub iterations: Option<usize>,
+    pub seed: Option<u64>,
+    pub max_iterations: Option<usize>,
+    pub max_seconds: Option<f64>,
+}
+
+impl Overrides {
+    pub fn apply(&self, engine: &Engine, budget: &Budget) -> (Engine, Budget) {
+        let deeper = |own: usize, given: Option<usize>| given.map_or(own, |g| g.max(own));
+        let mut engine = engine.clone();
+        match &mut engine {
+            Engine::Loom { preemption_bound: Some(bound) } => *bound = deeper(*bound, self.bound),
+            Engine::Loom { preemption_bound: None } | Engine::Dfs { max_iterations: None } => {}
+            Engine::Pct { iterations, seed, .. } | Engine::Random { iterations, seed } => {
+                *iterations = deeper(*iterations, self.iterations);
+                *seed = self.seed.unwrap_or(*seed);
+            }
+            Engine::Dfs { max_iterations: Some(max) } => *max = deeper(*max, self.max_iterations),
+            Engine::Std { iterations } => *iterations = deeper(*iterations, self.iterations),
+        }
+        let mut budget = budget.clone();
+        budget.max_seconds = self.max_seconds.or(budget.max_seconds);
+        (engine, budget)
+    }
+}
+
+/// What to run and where to write.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Substring of the id, or a model or variant name.
+    pub filter: Option<String>,
+    /// Only cases under this engine (`loom`, `pct`, `random`, `dfs`, `std`).
+    pub engine: Option<String>,
+    /// Include cases marked `deep`.
+    pub deep: bool,
+    pub overrides: Overrides,
+    /// Where replay files of failures go.
+    pub replay_dir: PathBuf,
+    /// Replay every pinned file and require it to reproduce its violation.
+    pub verify_pinned: bool,
+    /// Time limit for shrinking an unexpected violation (zero: do not shrink).
+    pub shrink_limit: Duration,
+}
+
+impl Options {
+    pub fn new(replay_dir: PathBuf) -> Options {
+        Options {
+            filter: None,
+            engine: None,
+            deep: false,
+            overrides: Overrides::default(),
+            replay_dir,
+            verify_pinned: true,
+            shrink_limit: Duration::from_secs(60),
+        }
+    }
+}
+
+/// One case's result: the table row, and `--json`'s object (exactly these public fields).
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub model: String,
+    pub variant: String,
+    pub engine: String,
+    pub expect: String,
+    pub outcome: String,
+    pub executions: u64,
+    pub exhaustive: bool,
+    pub seconds: f64,
+    /// The replay file written for this run's failure, if it failed.
+    pub replay: Option<String>,
+    /// Whether the outcome matched and the pinned replay (if any) reproduced.
+    #[serde(skip)]
+    pub matched: bool,
+    /// Why the row does not match, and what to run next; empty when it matches.
+    #[serde(skip)]
+    pub problems: Vec<String>,
+    /// The outcome in full (the violation's detail, or how far a budget got).
+    #[serde(skip)]
+    pub detail: String,
+}
+
+/// The cases `options` selects, in catalogue order.
+pub fn select<'a>(catalogue: &'a Catalogue, options: &Options) -> Vec<&'a Case> {
+    catalogue
+        .cases
+        .iter()
+        .filter(|c| options.deep || !c.deep)
+        .filter(|c| options.filter.as_deref().map_or(true, |f| c.selected_by(f)))
+        .filter(|c| options.engine.as_deref().map_or(true, |e| c.engine.name() == e))
+        .collect()
+}
+
+/// Runs `cases`, calling `progress` before each (with its index) and after each (with its row).
+pub fn run(cases: &[&Case], options: &Options, progress: &mut dyn FnMut(usize, &Case, Option<&Row>)) -> Vec<Row> {
+    cases
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            progress(i, case, None);
+            let row = run_case(case, options);
+            progress(i, case, Some(&row));
+            row
+        })
+        .collect()
+}
+
+/// Runs one case: the exploration, the replay file of a failure, and the pinned replay's check.
+pub fn run_case(case: &Case, options: &Options) -> Row {
+    let (engine, budget) = match case.expect {
+        Expect::Holds => options.overrides.apply(&case.engine, &case.budget),
+        _ => (case.engine.clone(), case.budget.clone()),
+    };
+    let mut row = Row {
+        id: case.id.clone(),
+        model: case.config.model.to_string(),
+        variant: case.config.variant.to_string(),
+        engine: engine.to_string(),
+        expect: case.expect.to_string(),
+        outcome: String::new(),
+        executions: 0,
+        exhaustive: false,
+        seconds: 0.0,
+        replay: None,
+        matched: false,
+        problems: Vec::new(),
+        detail: String::new(),
+    };
+    let verdict = match case.model.run(&case.config, &engine, &budget) {
+        Ok(v) => v,
+        Err(e) => {
+            // Validated at load, so only a model that changed its mind gets here.
+            row.outcome = "error".into();
+            row.problems.push(e.to_string());
+            return row;
+        }
+    };
+    fill(&mut row, &verdict);
+    row.matched = case.expect.matches(&verdict.outcome);
+    if !row.matched {
+        row.problems.push(format!("expected {}, got {}", case.expect, verdict.outcome));
+    }
+    if let Some(recorded) = case.executions.filter(|_| engine == case.engine) {
+        if verdict.executions != recorded {
+            row.matched = false;
+            row.problems.push(format!(
+                "explored {} executions, the catalogue records {recorded}: the explored space changed; if that is intended, set `executions = {}`",
+                verdict.executions, verdict.executions
+            ));
+        }
+    }
+    if verdict.violation().is_some() {
+        let (config, verdict) = if row.matched || options.shrink_limit.is_zero() {
+            (case.config.clone(), verdict)
+        } else {
+            // A new failure: report and save the smallest version of it.
+            let shrunk = shrink::shrink(case.model, &case.config, verdict, &engine, &budget, options.shrink_limit);
+            if shrunk.config != case.config {
+                row.problems.push(format!(
+                    "shrunk from {} x {} to {} threads x {} ops: {}",
+                    case.config.threads, case.config.ops, shrunk.config.threads, shrunk.config.ops, shrunk.verdict.outcome
+                ));
+            }
+            (shrunk.config, shrunk.verdict)
+        };
+        match ReplayFile::from_verdict(Some(&case.id), &config, &engine, &verdict) {
+            Some(file) => {
+                let path = options.replay_dir.join(format!("{}.json", case.id));
+                match file.write(&path) {
+                    Ok(()) => {
+                        if !row.matched {
+                            row.problems.push(format!("replay it: {}", paths::replay_command(&path)));
+                        }
+                        row.replay = Some(paths::shown(&path));
+                    }
+                    Err(e) => row.problems.push(e.to_string()),
+                }
+            }
+            None if !matches!(engine, Engine::Std { .. }) => row.problems.push("the failure left no schedule to replay".into()),
+            None => {}
+        }
+    }
+    if options.verify_pinned {
+        if let Some(pinned) = &case.replay {
+            if let Err(problem) = verify_pinned(case, pinned) {
+                row.matched = false;
+                row.problems.push(format!("{problem}; regenerate it: {}", paths::pin_command(&case.id)));
+            }
+        }
+    }
+    row
+}
+
+fn fill(row: &mut Row, verdict: &Verdict) {
+    row.outcome = verdict.outcome.label();
+    row.executions = verdict.executions;
+    row.exhaustive = verdict.exhaustive;
+    row.seconds = verdict.seconds;
+    row.detail = match &verdict.outcome {
+        Outcome::Holds => String::new(),
+        other => other.to_string(),
+    };
+}
+
+/// The pinned replay of `case` must be for exactly this case and reproduce its violation and trace.
+pub fn verify_pinned(case: &Case, pinned: &Path) -> Result<(), String> {
+    let shown = paths::shown(pinned);
+    if !pinned.exists() {
+        return Err(format!("pinned replay {shown} is missing"));
+    }
+    let loaded = ReplayFile::load(pinned).map_err(|e| e.to_string())?;
+    let stale = |what: &str| Err(format!("pinned replay {shown} is stale: its {what} differs from the case's"));
+    if loaded.config.model != case.config.model {
+        return stale("model");
+    }
+    if loaded.config.variant != case.config.variant {
+        return stale("variant");
+    }
+    if loaded.config.value != case.config.value {
+        return stale("configuration");
+    }
+    if loaded.file.engine != case.engine {
+        return stale("engine");
+    }
+    if let Expect::Violation(kind) = case.expect {
+        if loaded.file.violation.kind != kind {
+            return Err(format!("pinned replay {shown} records violation:{}, the case expects violation:{kind}", loaded.file.violation.kind));
+        }
+    }
+    let replayed = loaded.replay().map_err(|e| e.to_string())?;
+    match replayed.divergence {
+        Some(why) => Err(format!("pinned replay {shown} no longer reproduces: {why}")),
+        None => Ok(()),
+    }
+}
+
+/// Runs `case` and, if it fails as expected, writes its pinned replay. Returns the path written.
+pub fn pin(case: &Case) -> Result<PathBuf, String> {
+    let Some(path) = &case.replay else {
+        return Err(format!("case {} pins no replay (it expects {})", case.id, case.expect));
+    };
+    let verdict = case.model.run(&case.config, &case.engine, &case.budget).map_err(|e| e.to_string())?;
+    if !case.expect.matches(&verdict.outcome) {
+        return Err(format!("case {}: expected {}, got {}; nothing pinned", case.id, case.expect, verdict.outcome));
+    }
+    let file = ReplayFile::from_verdict(Some(&case.id), &case.config, &case.engine, &verdict)
+        .ok_or_else(|| format!("case {}: the failure left no schedule to pin", case.id))?;
+    file.write(path).map_err(|e| e.to_string())?;
+    verify_pinned(case, path)?;
+    Ok(path.clone())
+}
+
+/// Whether every row matched.
+pub fn all_matched(rows: &[Row]) -> bool {
+    rows.iter().all(|r| r.matched)
+}
+
+/// The rows as an aligned table, each mismatch followed by its problems.
+pub fn table(rows: &[Row]) -> String {
+    let headers = ["id", "model", "variant", "engine", "expected", "outcome", "executions", "exhaustive", "seconds", ""];
+    let cells: Vec<[String; 10]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.id.clone(),
+                r.model.clone(),
+                r.variant.clone(),
+                r.engine.clone(),
+                r.expect.clone(),
+                r.outcome.clone(),
+                r.executions.to_string(),
+                if r.exhaustive { "yes" } else { "no" }.to_string(),
+                format!("{:.2}", r.seconds),
+                if r.matched { "ok" } else { "MISMATCH" }.to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = headers.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let line = |cols: &[String]| {
+        let mut s = String::new();
+        for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
+            let numeric = (6..=8).contains(&i);
+            if numeric {
+                s.push_str(&format!("{c:>w$}  "));
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&headers.map(String::from));
+    for (row, cols) in rows.iter().zip(&cells) {
+        out.push_str(&line(cols));
+        for p in &row.problems {
+            out.push_str(&format!("    {p}\n"));
+        }
+    }
+    let failed = rows.iter().filter(|r| !r.matched).count();
+    out.push_str(&format!(
+        "{} cases, {} matched, {failed} mismatched, {:.1}s\n",
+        rows.len(),
+        rows.len() - failed,
+        rows.iter().map(|r| r.seconds).sum::<f64>()
+    ));
+    out
+}

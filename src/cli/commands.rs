@@ -1,0 +1,313 @@
+//! The subcommands.
+
+use super::{CheckArgs, Command, ExploreArgs};
+use crate::catalogue::{self, Catalogue};
+use crate::check::{self, Options, Overrides};
+use crate::engine::{Engine, Outcome, Verdict};
+use crate::engine_spec::{BudgetSpec, EngineSpec, ENGINE_NAMES};
+use crate::error::GcmcError;
+use crate::explain;
+use crate::paths;
+use crate::registry::{self, ModelConfig};
+use crate::replay_file::ReplayFile;
+use crate::shrink;
+use super::quiet::{FileTerm, Silenced};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Map, Value};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
+    match command {
+        Command::List { catalogue } => list(&load(catalogue.catalogue)?),
+        Command::Check(args) => check(args),
+        Command::Explore(args) => explore(args),
+        Command::Replay { file } => replay(&file),
+        Command::Pin { filter, catalogue } => pin(&load(catalogue.catalogue)?, filter.as_deref()),
+    }
+}
+
+fn load(path: Option<PathBuf>) -> Result<Catalogue, GcmcError> {
+    catalogue::load(&path.unwrap_or_else(|| PathBuf::from(catalogue::DEFAULT_CATALOGUE)))
+}
+
+fn list(catalogue: &Catalogue) -> Result<i32, GcmcError> {
+    println!("models:");
+    for model in registry::MODELS {
+        println!("  {:<10} variants: {}", model.name(), model.variants().join(", "));
+    }
+    println!("\ncases ({}):", paths::shown(&catalogue.path));
+    let mut rows = vec![["id", "model", "variant", "sizes", "engine", "expect", "deep", "pinned replay"].map(String::from).to_vec()];
+    for case in &catalogue.cases {
+        rows.push(vec![
+            case.id.clone(),
+            case.config.model.to_string(),
+            case.config.variant.to_string(),
+            format!("{}x{}", case.config.threads, case.config.ops),
+            case.engine.to_string(),
+            case.expect.to_string(),
+            if case.deep { "deep" } else { "" }.to_string(),
+            case.replay_as_written.clone().unwrap_or_default(),
+        ]);
+    }
+    print!("{}", align(&rows));
+    Ok(0)
+}
+
+/// Left-aligned columns, two spaces apart.
+fn align(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(String::len).max().unwrap_or(0)).collect();
+    rows.iter().fold(String::new(), |mut out, row| {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("  {cell:<w$}")).collect();
+        out.push_str(line.concat().trim_end());
+        out.push('\n');
+        out
+    })
+}
+
+fn check(args: CheckArgs) -> Result<i32, GcmcError> {
+    let catalogue = load(args.catalogue.catalogue)?;
+    if let Some(engine) = &args.engine {
+        if !ENGINE_NAMES.contains(&engine.as_str()) {
+            return Err(GcmcError::Usage(format!("unknown engine `{engine}` (known: {})", ENGINE_NAMES.join(", "))));
+        }
+    }
+    let mut options = Options::new(args.replay_dir.unwrap_or_else(catalogue::load::default_replay_dir));
+    options.filter = args.filter;
+    options.engine = args.engine;
+    options.deep = args.deep;
+    options.verify_pinned = !args.skip_pinned;
+    options.overrides = Overrides {
+        bound: args.bound,
+        iterations: args.iterations,
+        seed: args.seed,
+        max_iterations: args.max_iterations,
+        max_seconds: args.max_seconds,
+    };
+    let cases = check::select(&catalogue, &options);
+    if cases.is_empty() {
+        return Err(GcmcError::Usage(format!(
+            "no case of {} matches{}{}{}",
+            paths::shown(&catalogue.path),
+            options.filter.as_deref().map(|f| format!(" filter `{f}`")).unwrap_or_default(),
+            options.engine.as_deref().map(|e| format!(" engine {e}")).unwrap_or_default(),
+            if options.deep { "" } else { " (deep cases need --deep)" }
+        )));
+    }
+    let show_bar = !args.json && std::io::stderr().is_terminal();
+    let silenced = Silenced::begin();
+    let bar = match silenced.as_ref().and_then(Silenced::real_stderr) {
+        Some(real) if show_bar => {
+            let target = ProgressDrawTarget::term_like(Box::new(FileTerm(real)));
+            let bar = ProgressBar::with_draw_target(Some(cases.len() as u64), target);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}").expect("a valid progress template"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        }
+        _ => ProgressBar::hidden(),
+    };
+    let rows = check::run(&cases, &options, &mut |_, case, row| match row {
+        None => bar.set_message(format!("{} ({})", case.id, case.engine)),
+        Some(_) => bar.inc(1),
+    });
+    bar.finish_and_clear();
+    drop(silenced);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialize"));
+    } else {
+        print!("{}", check::table(&rows));
+    }
+    Ok(if check::all_matched(&rows) { 0 } else { 1 })
+}
+
+fn pin(catalogue: &Catalogue, filter: Option<&str>) -> Result<i32, GcmcError> {
+    let cases: Vec<_> =
+        catalogue.cases.iter().filter(|c| c.replay.is_some() && filter.map_or(true, |f| c.selected_by(f))).collect();
+    if cases.is_empty() {
+        return Err(GcmcError::Usage(format!(
+            "no case that pins a replay matches{}",
+            filter.map(|f| format!(" `{f}`")).unwrap_or_default()
+        )));
+    }
+    let mut failed = 0;
+    for case in cases {
+        let silenced = Silenced::begin();
+        let pinned = check::pin(case);
+        drop(silenced);
+        match pinned {
+            Ok(path) => println!("{}: pinned {}", case.id, paths::shown(&path)),
+            Err(e) => {
+                failed += 1;
+                println!("{}: NOT pinned: {e}", case.id);
+            }
+        }
+    }
+    Ok(if failed == 0 { 0 } else { 1 })
+}
+
+/// `KEY=VALUE`, VALUE read as a TOML value (a bare word is a string).
+fn parse_set(set: &[String]) -> Result<Map<String, Value>, GcmcError> {
+    let mut map = Map::new();
+    for item in set {
+        let (key, value) = item
+            .split_once('=')
+            .ok_or_else(|| GcmcError::Usage(format!("--set `{item}` is not KEY=VALUE")))?;
+        let key = key.trim();
+        let parsed: Result<toml::Table, _> = format!("v = {}", value.trim()).parse();
+        let value = match parsed {
+            Ok(mut t) => t.remove("v").expect("parsed `v`"),
+            Err(_) => toml::Value::String(value.trim().to_string()),
+        };
+        let json = serde_json::to_value(&value).map_err(|e| GcmcError::Usage(format!("--set {key}: {e}")))?;
+        map.insert(key.to_string(), json);
+    }
+    Ok(map)
+}
+
+fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
+    let model = registry::model(&args.model)?;
+    let mut config = model.configure(&args.variant, &parse_set(&args.set)?)?;
+    if args.threads.is_some() || args.ops.is_some() {
+        let (t, k) = (args.threads.unwrap_or(config.threads), args.ops.unwrap_or(config.ops));
+        config = model.resized(&config, t, k)?;
+    }
+    let engine = EngineSpec {
+        name: args.engine,
+        bound: args.bound,
+        iterations: args.iterations,
+        depth: args.depth,
+        seed: args.seed,
+        max_iterations: args.max_iterations,
+    }
+    .resolve(false)
+    .map_err(GcmcError::Usage)?;
+    let budget = BudgetSpec { max_executions: args.max_executions, max_seconds: Some(args.max_seconds.unwrap_or(600.0)), ..BudgetSpec::default() }
+        .resolve()
+        .map_err(GcmcError::Usage)?;
+    model.admit(&config, &engine)?;
+    eprintln!("exploring {} under {engine} ...", config.describe());
+    let silenced = Silenced::begin();
+    let verdict = model.run(&config, &engine, &budget);
+    drop(silenced);
+    let verdict = verdict?;
+    let found = (config.threads, config.ops);
+    let (config, verdict) = if verdict.violation().is_some() && !args.no_shrink {
+        let limit = Duration::from_secs_f64(args.shrink_seconds.max(0.0));
+        let silenced = Silenced::begin();
+        let shrunk = shrink::shrink(model, &config, verdict, &engine, &budget, limit);
+        drop(silenced);
+        if shrunk.config != config {
+            eprintln!(
+                "shrunk from {} threads x {} ops to {} threads x {} ops ({} candidates{})",
+                found.0,
+                found.1,
+                shrunk.config.threads,
+                shrunk.config.ops,
+                shrunk.tried,
+                if shrunk.timed_out { ", stopped at the time limit" } else { "" }
+            );
+        }
+        (shrunk.config, shrunk.verdict)
+    } else {
+        (config, verdict)
+    };
+    print!("{}", explain::render(&config, &engine, &verdict));
+    println!(
+        "{} executions, {}, {:.2}s",
+        verdict.executions,
+        if verdict.exhaustive { "exhaustive" } else { "not exhaustive" },
+        verdict.seconds
+    );
+    match &verdict.outcome {
+        Outcome::Holds => Ok(0),
+        Outcome::BudgetExhausted { .. } => Ok(3),
+        Outcome::Violation(_) => {
+            if let Some(file) = ReplayFile::from_verdict(None, &config, &engine, &verdict) {
+                let dir = args.replay_dir.unwrap_or_else(catalogue::load::default_replay_dir);
+                let path = dir.join(format!(
+                    "explore-{}-{}-{}x{}-{}.json",
+                    config.model,
+                    config.variant,
+                    config.threads,
+                    config.ops,
+                    engine.name()
+                ));
+                file.write(&path)?;
+                println!("replay it: {}", paths::replay_command(&path));
+                print!("{}", suggested_case(model, &config, &engine, &verdict)?);
+            }
+            Ok(1)
+        }
+    }
+}
+
+/// A catalogue entry for this failure, ready to paste (step 1 of pinning a new regression).
+fn suggested_case(model: &dyn registry::DynModel, config: &ModelConfig, engine: &Engine, verdict: &Verdict) -> Result<String, GcmcError> {
+    let defaults = model.configure(config.variant, &Map::new())?;
+    let mut fields = Vec::new();
+    if let (Value::Object(now), Value::Object(default)) = (&config.value, &defaults.value) {
+        for (key, value) in now {
+            // The sizes always, so the case does not move if the variant's defaults do.
+            if key != "variant" && (key == "threads" || default.get(key) != Some(value)) {
+                let value = toml::Value::try_from(value).map_err(|e| GcmcError::Config(e.to_string()))?;
+                fields.push(format!("{key} = {value}"));
+            }
+        }
+    }
+    let id = "NEW-ID";
+    Ok(format!(
+        "to pin it as a regression case, add to models/catalogue.toml and run `{}`:\n\
+         [[case]]\nid = \"{id}\"\nmodel = \"{}\"\nvariant = \"{}\"\nconfig = {{ {} }}\nengine = {}\nexpect = \"{}\"\nexecutions = {}\nreplay = \"replays/{id}.json\"\n",
+        paths::pin_command(id),
+        config.model,
+        config.variant,
+        fields.join(", "),
+        engine_toml(engine),
+        verdict.outcome.label(),
+        verdict.executions
+    ))
+}
+
+fn engine_toml(engine: &Engine) -> String {
+    match engine {
+        Engine::Loom { preemption_bound: None } => "{ name = \"loom\" }".into(),
+        Engine::Loom { preemption_bound: Some(b) } => format!("{{ name = \"loom\", bound = {b} }}"),
+        Engine::Pct { iterations, depth, seed } => {
+            format!("{{ name = \"pct\", iterations = {iterations}, depth = {depth}, seed = {seed} }}")
+        }
+        Engine::Random { iterations, seed } => format!("{{ name = \"random\", iterations = {iterations}, seed = {seed} }}"),
+        Engine::Dfs { max_iterations: None } => "{ name = \"dfs\" }".into(),
+        Engine::Dfs { max_iterations: Some(n) } => format!("{{ name = \"dfs\", max_iterations = {n} }}"),
+        Engine::Std { iterations } => format!("{{ name = \"std\", iterations = {iterations} }}"),
+    }
+}
+
+fn replay(file: &Path) -> Result<i32, GcmcError> {
+    let loaded = ReplayFile::load(file)?;
+    println!(
+        "replaying {}{}: {} under {}",
+        paths::shown(file),
+        loaded.file.case.as_deref().map(|c| format!(" (case {c})")).unwrap_or_default(),
+        loaded.config.describe(),
+        loaded.file.engine
+    );
+    let silenced = Silenced::begin();
+    let replayed = loaded.replay();
+    drop(silenced);
+    let replayed = replayed?;
+    print!("{}", explain::render(&loaded.config, &loaded.file.engine, &replayed.verdict));
+    match replayed.divergence {
+        None => {
+            println!("reproduced: the same violation and the same trace as recorded");
+            Ok(0)
+        }
+        Some(why) => {
+            println!("DIVERGED: {why}");
+            Ok(1)
+        }
+    }
+}

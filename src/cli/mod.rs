@@ -1,0 +1,176 @@
+//! The `gcmc` command line: `list`, `check`, `explore`, `replay`, `pin`.
+//!
+//! Exit codes: 0 when everything matched (check), held (explore) or reproduced (replay); 1 when a
+//! case mismatched, an exploration found a violation, or a replay diverged; 2 on bad input, with one
+//! line `error: ...` on stderr; 3 when `explore` ran out of budget before finishing.
+
+mod commands;
+mod quiet;
+
+use crate::error::{one_line, GcmcError};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gcmc",
+    version,
+    about = "Deterministic model checking of Go runtime GC allocation mechanisms under loom and shuttle",
+    after_help = "Exit codes: 0 all matched / held / reproduced; 1 a mismatch, a violation found, or a replay that diverged; \
+                  2 bad input (one line `error: ...` on stderr); 3 explore ran out of budget."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the models, their variants, and the catalogue's cases.
+    List {
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+    },
+    /// Run the catalogue: one row per case; exit 0 only when every outcome matches its expectation.
+    Check(CheckArgs),
+    /// Explore one configuration ad hoc; a failure is shrunk, saved, and its replay command printed.
+    Explore(ExploreArgs),
+    /// Replay a saved failure and print its trace.
+    Replay {
+        /// A replay file (written by check, explore or pin).
+        file: PathBuf,
+    },
+    /// (Re)generate the pinned replays of the cases FILTER selects (every case that pins one).
+    Pin {
+        /// Substring of a case id, or a model or variant name.
+        filter: Option<String>,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CatalogueArg {
+    /// The catalogue to use (default: models/catalogue.toml of this checkout).
+    #[arg(long, value_name = "PATH")]
+    pub catalogue: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Substring of a case id, or a model or variant name.
+    pub filter: Option<String>,
+    /// Only cases under this engine: loom, pct, random, dfs, std.
+    #[arg(long, value_name = "E")]
+    pub engine: Option<String>,
+    /// Print a JSON array instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also run the cases marked `deep`.
+    #[arg(long)]
+    pub deep: bool,
+    /// Cases expected to hold: raise a bounded loom case's preemption bound to B (never lowers it;
+    /// unbounded cases stay exhaustive). Broken cases keep their pinned budgets.
+    #[arg(long, value_name = "B")]
+    pub bound: Option<usize>,
+    /// Cases expected to hold: raise pct/random/std iterations to N (never lowers them).
+    #[arg(long, value_name = "N")]
+    pub iterations: Option<usize>,
+    /// Cases expected to hold: the pct/random seed.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Cases expected to hold: raise a capped dfs case's cap to N (uncapped cases stay exhaustive).
+    #[arg(long, value_name = "N")]
+    pub max_iterations: Option<usize>,
+    /// For cases expected to hold: time limit per case, in seconds.
+    #[arg(long, value_name = "S")]
+    pub max_seconds: Option<f64>,
+    /// Do not replay the pinned files.
+    #[arg(long)]
+    pub skip_pinned: bool,
+    /// Where to write replay files of failures (default: target/gcmc/replays).
+    #[arg(long, value_name = "DIR")]
+    pub replay_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub catalogue: CatalogueArg,
+}
+
+#[derive(Args, Debug)]
+pub struct ExploreArgs {
+    /// The model: see `gcmc list`.
+    pub model: String,
+    /// The variant: see `gcmc list`.
+    #[arg(long, value_name = "V")]
+    pub variant: String,
+    /// Model threads (default: the variant's default configuration's).
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// Operations per thread (default: the variant's default configuration's).
+    #[arg(long, value_name = "K")]
+    pub ops: Option<usize>,
+    /// A configuration field, as in a catalogue [config] table: --set counter_bits=2 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// loom, pct, random, dfs, std.
+    #[arg(long, value_name = "E", default_value = "loom")]
+    pub engine: String,
+    /// loom: preemption bound (default: none, exhaustive).
+    #[arg(long, value_name = "B")]
+    pub bound: Option<usize>,
+    /// pct/random: executions (default 10000); std: runs (default 1000).
+    #[arg(long, value_name = "N")]
+    pub iterations: Option<usize>,
+    /// pct: bug depth (default 3).
+    #[arg(long, value_name = "D")]
+    pub depth: Option<usize>,
+    /// pct/random: seed (default 0).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// dfs: cap on executions.
+    #[arg(long, value_name = "N")]
+    pub max_iterations: Option<usize>,
+    /// Time limit, in seconds (default 600).
+    #[arg(long, value_name = "S")]
+    pub max_seconds: Option<f64>,
+    /// Cap on executions.
+    #[arg(long, value_name = "N")]
+    pub max_executions: Option<u64>,
+    /// Report the failure at the sizes given, without shrinking it.
+    #[arg(long)]
+    pub no_shrink: bool,
+    /// Time limit for shrinking, in seconds.
+    #[arg(long, value_name = "S", default_value_t = 120.0)]
+    pub shrink_seconds: f64,
+    /// Where to write the replay file (default: target/gcmc/replays).
+    #[arg(long, value_name = "DIR")]
+    pub replay_dir: Option<PathBuf>,
+}
+
+/// Parses `args` (with the program name first) and runs the command; returns the exit code.
+pub fn main_with(args: Vec<String>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help, --version.
+            print!("{e}");
+            return 0;
+        }
+        Err(e) => {
+            // clap's message, up to its usage section, on one line.
+            let rendered = e.render().to_string();
+            let message: Vec<&str> = rendered.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+            let message = message.join(" ");
+            let message = message.strip_prefix("error: ").unwrap_or(&message);
+            return fail(&GcmcError::Usage(format!("{message} (see gcmc --help)")));
+        }
+    };
+    match commands::run(cli.command) {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &GcmcError) -> i32 {
+    eprintln!("error: {}", one_line(&e.to_string()));
+    GcmcError::EXIT_CODE
+}

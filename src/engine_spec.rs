@@ -1,0 +1,156 @@
+//! Engines and budgets as the catalogue and the command line write them.
+//!
+//! Catalogue: `engine = { name = "pct", iterations = 20000, depth = 4, seed = 7 }` and
+//! `budget = { max_seconds = 60 }`. Command line: `--engine pct --iterations 20000 --depth 4 --seed 7`.
+//! The same [`EngineSpec::resolve`] turns both into an [`Engine`], refusing parameters that do not
+//! apply to the engine named, so a typo never silently runs a different exploration.
+
+use crate::engine::{Budget, Engine};
+use serde::Deserialize;
+
+/// Engine names, as written in the catalogue and on the command line.
+pub const ENGINE_NAMES: [&str; 5] = ["loom", "pct", "random", "dfs", "std"];
+
+/// An engine and its parameters, before validation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSpec {
+    /// `loom`, `pct`, `random`, `dfs` or `std`.
+    pub name: String,
+    /// loom: the preemption bound (none: unbounded, exhaustive).
+    pub bound: Option<usize>,
+    /// pct, random, std: executions to run.
+    pub iterations: Option<usize>,
+    /// pct: the bug depth.
+    pub depth: Option<usize>,
+    /// pct, random: the scheduler's seed.
+    pub seed: Option<u64>,
+    /// dfs: stop after this many executions (none: run to the end, exhaustive).
+    pub max_iterations: Option<usize>,
+}
+
+/// Defaults for parameters the command line may leave out (the catalogue must spell them out).
+pub const DEFAULT_ITERATIONS: usize = 10_000;
+pub const DEFAULT_PCT_DEPTH: usize = 3;
+pub const DEFAULT_SEED: u64 = 0;
+pub const DEFAULT_STD_ITERATIONS: usize = 1_000;
+
+impl EngineSpec {
+    /// Validates the spec. With `strict`, seeded engines must name every parameter (the catalogue:
+    /// a pinned case must not depend on a default that may change).
+    pub fn resolve(&self, strict: bool) -> Result<Engine, String> {
+        let allowed: &[&str] = match self.name.as_str() {
+            "loom" => &["bound"],
+            "pct" => &["iterations", "depth", "seed"],
+            "random" => &["iterations", "seed"],
+            "dfs" => &["max_iterations"],
+            "std" => &["iterations"],
+            other => return Err(format!("unknown engine `{other}` (known: {})", ENGINE_NAMES.join(", "))),
+        };
+        let given = [
+            ("bound", self.bound.is_some()),
+            ("iterations", self.iterations.is_some()),
+            ("depth", self.depth.is_some()),
+            ("seed", self.seed.is_some()),
+            ("max_iterations", self.max_iterations.is_some()),
+        ];
+        if let Some((field, _)) = given.iter().find(|(field, set)| *set && !allowed.contains(field)) {
+            return Err(format!("`{field}` does not apply to engine {} (it takes: {})", self.name, allowed.join(", ")));
+        }
+        if strict {
+            let required: &[&str] = match self.name.as_str() {
+                "pct" => &["iterations", "depth", "seed"],
+                "random" => &["iterations", "seed"],
+                "std" => &["iterations"],
+                _ => &[],
+            };
+            if let Some(field) = required.iter().find(|f| !given.iter().any(|(g, set)| g == *f && *set)) {
+                return Err(format!("engine {} needs `{field}`", self.name));
+            }
+        }
+        let engine = match self.name.as_str() {
+            "loom" => Engine::Loom { preemption_bound: self.bound },
+            "pct" => Engine::Pct {
+                iterations: self.iterations.unwrap_or(DEFAULT_ITERATIONS),
+                depth: self.depth.unwrap_or(DEFAULT_PCT_DEPTH),
+                seed: self.seed.unwrap_or(DEFAULT_SEED),
+            },
+            "random" => Engine::Random {
+                iterations: self.iterations.unwrap_or(DEFAULT_ITERATIONS),
+                seed: self.seed.unwrap_or(DEFAULT_SEED),
+            },
+            "dfs" => Engine::Dfs { max_iterations: self.max_iterations },
+            _ => Engine::Std { iterations: self.iterations.unwrap_or(DEFAULT_STD_ITERATIONS) },
+        };
+        match engine {
+            Engine::Pct { depth: 0, .. } => Err("pct depth must be at least 1".into()),
+            Engine::Pct { iterations: 0, .. } | Engine::Random { iterations: 0, .. } | Engine::Std { iterations: 0 } => {
+                Err(format!("engine {} needs at least 1 iteration", self.name))
+            }
+            Engine::Dfs { max_iterations: Some(0) } => Err("dfs max_iterations must be at least 1".into()),
+            engine => Ok(engine),
+        }
+    }
+}
+
+/// Budget limits, before defaults. Every field is optional; see [`BudgetSpec::resolve`].
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSpec {
+    pub max_executions: Option<u64>,
+    pub max_seconds: Option<f64>,
+    pub max_branches: Option<usize>,
+    pub max_steps: Option<usize>,
+}
+
+/// The time limit of a catalogue case that sets none: generous for the default catalogue (whose
+/// cases take seconds), short enough that a case that outgrows it fails the gate instead of hanging.
+pub const DEFAULT_CASE_SECONDS: f64 = 120.0;
+
+impl BudgetSpec {
+    pub fn resolve(&self) -> Result<Budget, String> {
+        let base = Budget::default();
+        let budget = Budget {
+            max_executions: self.max_executions.or(base.max_executions),
+            max_seconds: Some(self.max_seconds.unwrap_or(DEFAULT_CASE_SECONDS)),
+            max_branches: self.max_branches.unwrap_or(base.max_branches),
+            max_steps: self.max_steps.unwrap_or(base.max_steps),
+        };
+        if budget.max_seconds.is_some_and(|s| !(s > 0.0 && s.is_finite())) {
+            return Err("budget max_seconds must be a positive number".into());
+        }
+        if budget.max_executions == Some(0) || budget.max_branches == 0 || budget.max_steps == 0 {
+            return Err("budget limits must be at least 1".into());
+        }
+        Ok(budget)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str) -> EngineSpec {
+        EngineSpec { name: name.into(), ..EngineSpec::default() }
+    }
+
+    #[test]
+    fn specs_resolve_to_engines_and_refuse_what_does_not_apply() {
+        assert_eq!(EngineSpec { bound: Some(3), ..spec("loom") }.resolve(true), Ok(Engine::Loom { preemption_bound: Some(3) }));
+        assert_eq!(spec("dfs").resolve(true), Ok(Engine::Dfs { max_iterations: None }));
+        assert_eq!(spec("pct").resolve(false), Ok(Engine::Pct { iterations: DEFAULT_ITERATIONS, depth: DEFAULT_PCT_DEPTH, seed: 0 }));
+        assert_eq!(spec("pct").resolve(true).unwrap_err(), "engine pct needs `iterations`");
+        assert_eq!(EngineSpec { seed: Some(1), ..spec("loom") }.resolve(false).unwrap_err(), "`seed` does not apply to engine loom (it takes: bound)");
+        assert_eq!(EngineSpec { depth: Some(0), ..spec("pct") }.resolve(false).unwrap_err(), "pct depth must be at least 1");
+        assert_eq!(EngineSpec { iterations: Some(0), ..spec("std") }.resolve(false).unwrap_err(), "engine std needs at least 1 iteration");
+        assert!(spec("magic").resolve(false).unwrap_err().starts_with("unknown engine `magic`"));
+    }
+
+    #[test]
+    fn budgets_default_to_a_time_limit_and_refuse_zero() {
+        let b = BudgetSpec::default().resolve().unwrap();
+        assert_eq!(b.max_seconds, Some(DEFAULT_CASE_SECONDS));
+        assert!(BudgetSpec { max_steps: Some(0), ..BudgetSpec::default() }.resolve().is_err());
+        assert!(BudgetSpec { max_seconds: Some(-1.0), ..BudgetSpec::default() }.resolve().is_err());
+    }
+}

@@ -1,0 +1,58 @@
+//! proptest-generated scenarios for any [`Model`]: run generated configurations (per-thread
+//! operation programs, sizes, ...) under one engine with fixed seeds, and let proptest shrink a
+//! failing one to a minimal configuration.
+//!
+//! A model supplies only a `Strategy<Value = Config>`; see tests/proptest_programs.rs for lfstack.
+//! Everything is seeded (proptest's RNG and the engine's), and proptest's failure persistence is
+//! off, so a run is the same on every machine and leaves no files behind.
+
+use crate::engine::{self, Budget, Engine, Verdict};
+use gcmc_models::check::Model;
+use proptest::strategy::Strategy;
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use std::sync::Arc;
+
+/// A deterministic runner: `cases` generated configurations from `seed`, no persistence.
+pub fn runner(cases: u32, seed: u64) -> TestRunner {
+    TestRunner::new(Config {
+        cases,
+        rng_seed: RngSeed::Fixed(seed),
+        failure_persistence: None,
+        max_shrink_iters: 4096,
+        ..Config::default()
+    })
+}
+
+/// Runs one configuration; a configuration the model or the engine refuses is an error.
+pub fn run<M: Model>(config: &M, engine: &Engine, budget: &Budget) -> Result<Verdict, String> {
+    let scenario = config.build().map_err(|e| e.to_string())?;
+    engine::run(Arc::new(scenario), engine, budget).map_err(|e| e.to_string())
+}
+
+/// The first generated configuration that fails (a violation), shrunk by proptest to one from
+/// which nothing more can be removed while it still fails; `None` if every case held.
+/// A configuration the model or engine refuses is rejected (proptest aborts after too many); a
+/// run out of budget is a failure of the strategy or the budget, and panics.
+pub fn find_violation<M: Model>(
+    runner: &mut TestRunner,
+    strategy: impl Strategy<Value = M>,
+    engine: &Engine,
+    budget: &Budget,
+) -> Option<(M, Verdict)> {
+    let result = runner.run(&strategy, |config| {
+        let verdict = run(&config, engine, budget).map_err(TestCaseError::reject)?;
+        match verdict.violation() {
+            Some(v) => Err(TestCaseError::fail(v.to_string())),
+            None if verdict.holds() => Ok(()),
+            None => panic!("{config:?} under {engine}: {}", verdict.outcome),
+        }
+    });
+    match result {
+        Ok(()) => None,
+        Err(TestError::Fail(_, config)) => {
+            let verdict = run(&config, engine, budget).expect("the shrunk configuration ran before");
+            Some((config, verdict))
+        }
+        Err(TestError::Abort(why)) => panic!("generation aborted: {why}"),
+    }
+}

@@ -1,0 +1,154 @@
+//! The models the harness knows, one line each in [`MODELS`].
+//!
+//! Everything model-specific the harness does goes through [`DynModel`], implemented once for every
+//! [`Model`] by [`Registered`]. Configurations travel as JSON values (what a catalogue `[config]`
+//! table and a replay file hold) and are decoded into the model's own `Config` at each use, so the
+//! catalogue, the command line, shrinking and replay files work for a new model with no other change.
+
+use crate::engine::{self, Budget, Engine, Schedule, Verdict};
+use crate::error::GcmcError;
+use gcmc_models::check::{ConfigError, Model};
+use serde_json::{Map, Value};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// Every registered model. To register one: add `&Registered::<its Config>::NEW,` here.
+pub static MODELS: &[&dyn DynModel] = &[
+    &Registered::<gcmc_models::lfstack::Config>::NEW,
+];
+
+/// A model's configuration after validation: canonical JSON plus what reports show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelConfig {
+    pub model: &'static str,
+    pub variant: &'static str,
+    pub threads: usize,
+    pub ops: usize,
+    /// The model's `Config`, serialized: every field, defaults filled in.
+    pub value: Value,
+}
+
+impl ModelConfig {
+    /// `lfstack no-counter 3x1` style: model, variant, threads x ops.
+    pub fn describe(&self) -> String {
+        format!("{} {} ({} threads x {} ops)", self.model, self.variant, self.threads, self.ops)
+    }
+}
+
+/// What the harness needs from a model, with the model's types erased.
+pub trait DynModel: Sync {
+    fn name(&self) -> &'static str;
+    /// Variant names, correct versions first.
+    fn variants(&self) -> Vec<&'static str>;
+    /// `default_for(variant)` with `overrides` merged over it, decoded and built (so impossible
+    /// sizes are refused here).
+    fn configure(&self, variant: &str, overrides: &Map<String, Value>) -> Result<ModelConfig, GcmcError>;
+    /// Decodes and builds a complete configuration (a replay file's, a shrinking candidate's).
+    fn decode(&self, value: &Value) -> Result<ModelConfig, GcmcError>;
+    /// The same configuration at other sizes (`Model::resized`), validated.
+    fn resized(&self, config: &ModelConfig, threads: usize, ops: usize) -> Result<ModelConfig, GcmcError>;
+    /// Refuses a configuration the engine cannot run (too many threads for loom, ...).
+    fn admit(&self, config: &ModelConfig, engine: &Engine) -> Result<(), GcmcError>;
+    /// Explores the configuration under the engine.
+    fn run(&self, config: &ModelConfig, engine: &Engine, budget: &Budget) -> Result<Verdict, GcmcError>;
+    /// Runs the one execution `schedule` describes.
+    fn replay(&self, config: &ModelConfig, engine: &Engine, schedule: &Schedule) -> Result<Verdict, GcmcError>;
+}
+
+/// The [`DynModel`] of model `M`.
+pub struct Registered<M>(PhantomData<fn() -> M>);
+
+impl<M> Registered<M> {
+    pub const NEW: Self = Registered(PhantomData);
+}
+
+impl<M: Model> Registered<M> {
+    fn typed(&self, value: &Value) -> Result<M, GcmcError> {
+        serde_json::from_value::<M>(value.clone()).map_err(|e| GcmcError::Config(format!("{}: {e}", M::NAME)))
+    }
+
+    fn validated(&self, config: M) -> Result<(ModelConfig, M::Scenario), GcmcError> {
+        let scenario = config.build()?;
+        let value = serde_json::to_value(&config).map_err(|e| GcmcError::Config(format!("{}: {e}", M::NAME)))?;
+        let described =
+            ModelConfig { model: M::NAME, variant: config.variant(), threads: config.threads(), ops: config.ops(), value };
+        Ok((described, scenario))
+    }
+
+    fn scenario(&self, config: &ModelConfig) -> Result<Arc<M::Scenario>, GcmcError> {
+        Ok(Arc::new(self.typed(&config.value)?.build()?))
+    }
+}
+
+impl<M: Model> DynModel for Registered<M> {
+    fn name(&self) -> &'static str {
+        M::NAME
+    }
+
+    fn variants(&self) -> Vec<&'static str> {
+        M::variants()
+    }
+
+    fn configure(&self, variant: &str, overrides: &Map<String, Value>) -> Result<ModelConfig, GcmcError> {
+        if !M::variants().contains(&variant) {
+            return Err(unknown_variant(M::NAME, variant, &M::variants()));
+        }
+        let defaults = M::default_for(variant)?;
+        let mut value = serde_json::to_value(&defaults).map_err(|e| GcmcError::Config(format!("{}: {e}", M::NAME)))?;
+        let Value::Object(fields) = &mut value else {
+            return Err(GcmcError::Config(format!("{}: its configuration is not a table", M::NAME)));
+        };
+        for (key, v) in overrides {
+            if key == "variant" {
+                return Err(GcmcError::Config(format!(
+                    "{}: the variant is chosen by `variant`, not inside the configuration",
+                    M::NAME
+                )));
+            }
+            fields.insert(key.clone(), v.clone());
+        }
+        Ok(self.validated(self.typed(&value)?)?.0)
+    }
+
+    fn decode(&self, value: &Value) -> Result<ModelConfig, GcmcError> {
+        Ok(self.validated(self.typed(value)?)?.0)
+    }
+
+    fn resized(&self, config: &ModelConfig, threads: usize, ops: usize) -> Result<ModelConfig, GcmcError> {
+        Ok(self.validated(self.typed(&config.value)?.resized(threads, ops))?.0)
+    }
+
+    fn admit(&self, config: &ModelConfig, engine: &Engine) -> Result<(), GcmcError> {
+        Ok(engine.admit(&*self.scenario(config)?)?)
+    }
+
+    fn run(&self, config: &ModelConfig, engine: &Engine, budget: &Budget) -> Result<Verdict, GcmcError> {
+        Ok(engine::run(self.scenario(config)?, engine, budget)?)
+    }
+
+    fn replay(&self, config: &ModelConfig, engine: &Engine, schedule: &Schedule) -> Result<Verdict, GcmcError> {
+        Ok(engine::replay(self.scenario(config)?, engine, schedule)?)
+    }
+}
+
+/// The registered model called `name`.
+pub fn model(name: &str) -> Result<&'static dyn DynModel, GcmcError> {
+    MODELS.iter().copied().find(|m| m.name() == name).ok_or_else(|| {
+        GcmcError::Config(format!("unknown model `{name}` (known: {})", names().join(", ")))
+    })
+}
+
+/// Every registered model's name.
+pub fn names() -> Vec<&'static str> {
+    MODELS.iter().map(|m| m.name()).collect()
+}
+
+pub(crate) fn unknown_variant(model: &str, variant: &str, known: &[&str]) -> GcmcError {
+    GcmcError::Config(format!("unknown variant `{variant}` for model {model} (known: {})", known.join(", ")))
+}
+
+impl From<GcmcError> for ConfigError {
+    fn from(e: GcmcError) -> Self {
+        ConfigError(e.to_string())
+    }
+}

@@ -1,0 +1,47 @@
+//! The ci/ scripts, run by the gate with their quick defaults against the binary this build made,
+//! so a broken script or option fails `cargo test --release`, not only a nightly job.
+
+use gcmc::check::Overrides;
+use gcmc::engine::{Budget, Engine};
+use std::process::Command;
+
+#[test]
+fn every_engine_script_passes_with_its_quick_defaults() {
+    for script in ["loom", "shuttle-pct", "shuttle-random", "shuttle-dfs", "std-stress"] {
+        let out = Command::new("bash")
+            .arg(format!("ci/{script}.sh"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("GCMC_BIN", env!("CARGO_BIN_EXE_gcmc"))
+            .env("GCMC_DEEP", "0")
+            .env_remove("GCMC_FILTER")
+            .env_remove("GCMC_MAX_SECONDS")
+            .env("GCMC_PCT_ITERATIONS", "1") // below every case's own: ignored, never lowers
+            .output()
+            .expect("bash runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "ci/{script}.sh:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("0 mismatched"), "ci/{script}.sh:\n{stdout}");
+        if script == "shuttle-pct" {
+            assert!(stdout.contains("pct(iterations=20000"), "a lower --iterations must not lower a case's: {stdout}");
+        }
+    }
+}
+
+#[test]
+fn overrides_only_deepen() {
+    let over = Overrides { bound: Some(4), iterations: Some(50_000), max_iterations: Some(10), ..Overrides::default() };
+    let budget = Budget::default();
+    let cases = [
+        (Engine::Loom { preemption_bound: Some(3) }, Engine::Loom { preemption_bound: Some(4) }),
+        (Engine::Loom { preemption_bound: None }, Engine::Loom { preemption_bound: None }),
+        (Engine::Pct { iterations: 20_000, depth: 3, seed: 1 }, Engine::Pct { iterations: 50_000, depth: 3, seed: 1 }),
+        (Engine::Dfs { max_iterations: None }, Engine::Dfs { max_iterations: None }),
+        (Engine::Dfs { max_iterations: Some(100) }, Engine::Dfs { max_iterations: Some(100) }),
+        (Engine::Std { iterations: 1000 }, Engine::Std { iterations: 50_000 }),
+    ];
+    for (engine, expected) in cases {
+        assert_eq!(over.apply(&engine, &budget).0, expected, "{engine}");
+    }
+    let lower = Overrides { bound: Some(1), ..Overrides::default() };
+    assert_eq!(lower.apply(&Engine::Loom { preemption_bound: Some(3) }, &budget).0, Engine::Loom { preemption_bound: Some(3) });
+}

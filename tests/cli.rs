@@ -1,0 +1,183 @@
+//! The `gcmc` binary: bad input exits 2 with one line `error: ...` on stderr; a mismatching case
+//! exits 1 and prints a replay command that works; `--json` has exactly the documented fields.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn gcmc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gcmc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the gcmc binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Exit 2, and stderr is exactly one line starting with `error:` that contains `expected`.
+fn assert_bad_input(args: &[&str], expected: &str) {
+    let out = gcmc(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: stderr is not one line: {stderr}");
+    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    assert!(stderr.contains(expected), "{args:?}: {stderr} (wanted {expected:?})");
+}
+
+const GOOD_CASE: &str = r#"
+[[case]]
+id = "ok"
+model = "lfstack"
+variant = "go"
+config = { threads = 2, nodes = 2, iterations = 1, counter_bits = 3 }
+engine = { name = "loom" }
+expect = "holds"
+"#;
+
+fn catalogue_with(name: &str, text: &str) -> String {
+    let path = scratch(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn malformed_catalogues_are_refused_in_one_line() {
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("syntax", "[[case]\nid = 1".into(), "line 1"),
+        ("unknown-field", GOOD_CASE.replace("expect =", "expct = \"holds\"\nexpect ="), "case ok: unknown field `expct`"),
+        ("unknown-variant", GOOD_CASE.replace("\"go\"", "\"foo\""), "case ok: unknown variant `foo` for model lfstack (known: go, no-counter"),
+        ("unknown-model", GOOD_CASE.replace("\"lfstack\"", "\"nosuch\""), "case ok: unknown model `nosuch` (known: lfstack"),
+        ("unknown-config-field", GOOD_CASE.replace("nodes = 2", "nodez = 2"), "case ok: lfstack: unknown field `nodez`"),
+        ("impossible-sizes", GOOD_CASE.replace("threads = 2", "threads = 0"), "case ok: lfstack: need at least one thread"),
+        ("too-many-threads", GOOD_CASE.replace("threads = 2", "threads = 5"), "case ok: loom supports at most 4 spawned threads"),
+        ("bad-expect", GOOD_CASE.replace("\"holds\"", "\"violation:oops\""), "case ok: unknown violation kind `oops`"),
+        ("bad-engine", GOOD_CASE.replace("\"loom\" }", "\"loom\", depth = 3 }"), "case ok: `depth` does not apply to engine loom"),
+        ("unseeded", GOOD_CASE.replace("{ name = \"loom\" }", "{ name = \"pct\", iterations = 10, depth = 2 }"), "case ok: engine pct needs `seed`"),
+        ("unpinned", GOOD_CASE.replace("\"holds\"", "\"violation:aba\""), "case ok: expects a violation under loom but pins no replay"),
+        ("duplicate", format!("{GOOD_CASE}{GOOD_CASE}"), "case ok: duplicate id"),
+        ("empty", String::new(), "no [[case]] entries"),
+        ("top-level", format!("colour = 1\n{GOOD_CASE}"), "unknown top-level key `colour`"),
+    ];
+    for (name, text, expected) in cases {
+        let path = catalogue_with(&format!("{name}.toml"), &text);
+        assert_bad_input(&["check", "--catalogue", &path], expected);
+        assert_bad_input(&["list", "--catalogue", &path], expected);
+    }
+    assert_bad_input(&["check", "--catalogue", "/no/such/catalogue.toml"], "cannot read");
+}
+
+#[test]
+fn unknown_models_variants_engines_and_impossible_sizes_are_refused() {
+    assert_bad_input(&["explore", "nosuch", "--variant", "go"], "unknown model `nosuch` (known: lfstack");
+    assert_bad_input(&["explore", "lfstack", "--variant", "foo"], "unknown variant `foo` for model lfstack (known: go");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--threads", "0"], "need at least one thread");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--threads", "5"], "loom supports at most 4 spawned threads");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "stacks=9"], "stacks must be in 1..=4");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "nodez=1"], "unknown field `nodez`");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "magic"], "unknown engine `magic`");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "pct", "--bound", "2"], "`bound` does not apply to engine pct");
+    assert_bad_input(&["explore", "lfstack", "--variant", "pop-2012", "--engine", "std"], "undefined behaviour");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--threads", "many"], "invalid value 'many'");
+    assert_bad_input(&["explore", "lfstack"], "--variant");
+    assert_bad_input(&["check", "--engine", "magic"], "unknown engine `magic`");
+    assert_bad_input(&["check", "no-case-has-this-name"], "no case of");
+    assert_bad_input(&["frobnicate"], "unrecognized subcommand");
+}
+
+#[test]
+fn corrupt_and_stale_replay_files_are_refused() {
+    let pinned = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/replays/R1-pct.json")).unwrap();
+    let corrupt = scratch("corrupt.json");
+    std::fs::write(&corrupt, &pinned[..pinned.len() / 2]).unwrap();
+    assert_bad_input(&["replay", corrupt.to_str().unwrap()], "corrupt: not JSON");
+    let stale = scratch("stale.json");
+    std::fs::write(&stale, pinned.replace(&format!("\"{}\"", env!("CARGO_PKG_VERSION")), "\"0.0.1\"")).unwrap();
+    assert_bad_input(&["replay", stale.to_str().unwrap()], "written by gcmc 0.0.1");
+    let other_variant = scratch("other-variant.json");
+    std::fs::write(&other_variant, pinned.replacen("\"variant\": \"no-counter\"", "\"variant\": \"pop-2012\"", 1)).unwrap();
+    assert_bad_input(&["replay", other_variant.to_str().unwrap()], "variant `pop-2012` but its config is variant `no-counter`");
+    assert_bad_input(&["replay", "/no/such/file.json"], "cannot read replay file");
+}
+
+#[test]
+fn a_pinned_replay_reproduces_from_the_command_line() {
+    let out = gcmc(&["replay", "models/replays/R2-1bit-pct.json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("violation: duplicated-node"), "{stdout}");
+    assert!(stdout.contains("T0   lfstack.pop"), "{stdout}");
+    assert!(stdout.contains("reproduced: the same violation and the same trace as recorded"), "{stdout}");
+}
+
+#[test]
+fn a_mismatching_case_exits_1_and_its_replay_command_works() {
+    let path = catalogue_with(
+        "mismatch.toml",
+        &GOOD_CASE.replace("\"go\"", "\"no-counter\"").replace("counter_bits = 3", "counter_bits = 0").replace(
+            "config = { threads = 2, nodes = 2, iterations = 1",
+            "config = { threads = 3, nodes = 3, iterations = 1",
+        )
+        .replace("{ name = \"loom\" }", "{ name = \"pct\", iterations = 2000, depth = 4, seed = 1816825113 }"),
+    );
+    let replays = scratch("mismatch-replays");
+    let out = gcmc(&["check", "--catalogue", &path, "--replay-dir", replays.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("MISMATCH"), "{stdout}");
+    let command = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay it: cargo run --release -- "))
+        .unwrap_or_else(|| panic!("no replay command in {stdout}"));
+    let args: Vec<&str> = command.split(' ').collect();
+    let replayed = gcmc(&args);
+    let replay_out = String::from_utf8_lossy(&replayed.stdout);
+    assert_eq!(replayed.status.code(), Some(0), "{replay_out}");
+    assert!(replay_out.contains("reproduced"), "{replay_out}");
+}
+
+#[test]
+fn json_rows_have_exactly_the_documented_fields() {
+    let out = gcmc(&["check", "R4", "--engine", "loom", "--json", "--replay-dir", scratch("json-replays").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let rows = rows.as_array().expect("an array");
+    assert_eq!(rows.len(), 2, "R4's loom cases: one per variant");
+    for row in rows {
+        let mut keys: Vec<_> = row.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(keys, ["engine", "executions", "exhaustive", "expect", "id", "model", "outcome", "replay", "seconds", "variant"]);
+        assert_eq!(row["expect"], row["outcome"]);
+        assert_eq!(row["replay"].is_null(), row["outcome"] == "holds", "{row}");
+    }
+}
+
+/// The README's three steps: explore finds and shrinks a race and prints a case; the case goes in
+/// a catalogue; `pin` writes its replay; `check` then matches, replaying the pinned file.
+#[test]
+fn a_new_race_becomes_a_pinned_regression_case_in_three_steps() {
+    let dir = scratch("three-steps");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = gcmc(&[
+        "explore", "lfstack", "--variant", "go", "--threads", "3", "--ops", "3", "--set", "nodes=3", "--set", "counter_bits=1",
+        "--engine", "pct", "--depth", "4", "--iterations", "20000", "--seed", "7", "--replay-dir", dir.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shrunk from 3 threads x 3 ops"), "{}", String::from_utf8_lossy(&out.stderr));
+    let case = &stdout[stdout.find("[[case]]").expect("a suggested case")..];
+    let catalogue = dir.join("catalogue.toml");
+    std::fs::write(&catalogue, case.replace("NEW-ID", "R15")).unwrap();
+    let catalogue = catalogue.to_str().unwrap();
+    let pinned = gcmc(&["pin", "R15", "--catalogue", catalogue]);
+    assert_eq!(pinned.status.code(), Some(0), "{}", String::from_utf8_lossy(&pinned.stdout));
+    assert!(dir.join("replays/R15.json").exists());
+    let checked = gcmc(&["check", "R15", "--catalogue", catalogue, "--replay-dir", dir.join("out").to_str().unwrap()]);
+    let table = String::from_utf8_lossy(&checked.stdout);
+    assert_eq!(checked.status.code(), Some(0), "{table}");
+    assert!(table.contains("1 cases, 1 matched, 0 mismatched"), "{table}");
+}
