@@ -15,6 +15,9 @@ use std::sync::Arc;
 /// Every registered model. To register one: add `&Registered::<its Config>::NEW,` here.
 pub static MODELS: &[&dyn DynModel] = &[
     &Registered::<gcmc_models::lfstack::Config>::NEW,
+    // gcbits: registered with its catalogue cases.
+
+    // workbufs: registered with its catalogue cases.
 ];
 
 /// A model's configuration after validation: canonical JSON plus what reports show.
