@@ -15,7 +15,7 @@ use std::sync::Arc;
 /// Every registered model. To register one: add `&Registered::<its Config>::NEW,` here.
 pub static MODELS: &[&dyn DynModel] = &[
     &Registered::<gcmc_models::lfstack::Config>::NEW,
-    // gcbits: registered with its catalogue cases.
+    &Registered::<gcmc_models::gcbits::Config>::NEW,
 
     // workbufs: registered with its catalogue cases.
 ];
