@@ -17,7 +17,7 @@ pub static MODELS: &[&dyn DynModel] = &[
     &Registered::<gcmc_models::lfstack::Config>::NEW,
     // gcbits: registered with its catalogue cases.
 
-    // workbufs: registered with its catalogue cases.
+    &Registered::<gcmc_models::workbufs::Config>::NEW,
 ];
 
 /// A model's configuration after validation: canonical JSON plus what reports show.
