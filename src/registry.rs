@@ -17,7 +17,7 @@ pub static MODELS: &[&dyn DynModel] = &[
     &Registered::<gcmc_models::lfstack::Config>::NEW,
     &Registered::<gcmc_models::gcbits::Config>::NEW,
 
-    // workbufs: registered with its catalogue cases.
+    &Registered::<gcmc_models::workbufs::Config>::NEW,
 ];
 
 /// A model's configuration after validation: canonical JSON plus what reports show.
