@@ -16,7 +16,6 @@ use std::sync::Arc;
 pub static MODELS: &[&dyn DynModel] = &[
     &Registered::<gcmc_models::lfstack::Config>::NEW,
     &Registered::<gcmc_models::gcbits::Config>::NEW,
-
     &Registered::<gcmc_models::workbufs::Config>::NEW,
 ];
 
