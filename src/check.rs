@@ -100,6 +100,9 @@ pub struct Row {
     /// The outcome in full (the violation's detail, or how far a budget got).
     #[serde(skip)]
     pub detail: String,
+    /// The model's figures (`wasted-arenas=1 ...`), maximised over the executions explored.
+    #[serde(skip)]
+    pub figures: String,
 }
 
 /// The cases `options` selects, in catalogue order.
@@ -147,6 +150,7 @@ pub fn run_case(case: &Case, options: &Options) -> Row {
         matched: false,
         problems: Vec::new(),
         detail: String::new(),
+        figures: String::new(),
     };
     let verdict = match case.model.run(&case.config, &engine, &budget) {
         Ok(v) => v,
@@ -218,10 +222,16 @@ fn fill(row: &mut Row, verdict: &Verdict) {
     row.executions = verdict.executions;
     row.exhaustive = verdict.exhaustive;
     row.seconds = verdict.seconds;
+    row.figures = figures(verdict);
     row.detail = match &verdict.outcome {
         Outcome::Holds => String::new(),
         other => other.to_string(),
     };
+}
+
+/// A verdict's figures as `name=value` pairs, in name order.
+pub fn figures(verdict: &Verdict) -> String {
+    verdict.figures.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join(" ")
 }
 
 /// The pinned replay of `case` must be for exactly this case and reproduce its violation and trace.
@@ -279,8 +289,8 @@ pub fn all_matched(rows: &[Row]) -> bool {
 
 /// The rows as an aligned table, each mismatch followed by its problems.
 pub fn table(rows: &[Row]) -> String {
-    let headers = ["id", "model", "variant", "engine", "expected", "outcome", "executions", "exhaustive", "seconds", ""];
-    let cells: Vec<[String; 10]> = rows
+    let headers = ["id", "model", "variant", "engine", "expected", "outcome", "executions", "exhaustive", "seconds", "", "figures"];
+    let cells: Vec<[String; 11]> = rows
         .iter()
         .map(|r| {
             [
@@ -294,6 +304,7 @@ pub fn table(rows: &[Row]) -> String {
                 if r.exhaustive { "yes" } else { "no" }.to_string(),
                 format!("{:.2}", r.seconds),
                 if r.matched { "ok" } else { "MISMATCH" }.to_string(),
+                r.figures.clone(),
             ]
         })
         .collect();

@@ -222,6 +222,9 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         if verdict.exhaustive { "exhaustive" } else { "not exhaustive" },
         verdict.seconds
     );
+    if !verdict.figures.is_empty() {
+        println!("figures (maximum over the executions): {}", crate::check::figures(&verdict));
+    }
     match &verdict.outcome {
         Outcome::Holds => Ok(0),
         Outcome::BudgetExhausted { .. } => Ok(3),
