@@ -251,11 +251,17 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
 /// A catalogue entry for this failure, ready to paste (step 1 of pinning a new regression).
 fn suggested_case(model: &dyn registry::DynModel, config: &ModelConfig, engine: &Engine, verdict: &Verdict) -> Result<String, GcmcError> {
     let defaults = model.configure(config.variant, &Map::new())?;
+    // The size fields are those that resizing changes; they are written always, so the case does
+    // not move if the variant's defaults do.
+    let bumped = model.resized(&defaults, defaults.threads + 1, defaults.ops + 1)?;
+    let is_size = |key: &str| match (&bumped.value, &defaults.value) {
+        (Value::Object(b), Value::Object(d)) => b.get(key) != d.get(key),
+        _ => false,
+    };
     let mut fields = Vec::new();
     if let (Value::Object(now), Value::Object(default)) = (&config.value, &defaults.value) {
         for (key, value) in now {
-            // The sizes always, so the case does not move if the variant's defaults do.
-            if key != "variant" && (key == "threads" || default.get(key) != Some(value)) {
+            if key != "variant" && (is_size(key) || default.get(key) != Some(value)) {
                 let value = toml::Value::try_from(value).map_err(|e| GcmcError::Config(e.to_string()))?;
                 fields.push(format!("{key} = {value}"));
             }
