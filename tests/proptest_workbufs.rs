@@ -2,15 +2,18 @@
 //! put, dispose and balance, run under shuttle PCT with fixed seeds. Go's version holds on every
 //! generated program, over two GC cycles with the controller and the sweeper and in a bare mark
 //! phase; R14 (first-on-empty) is caught on every program of the GC-cycles shape, and in the bare
-//! mark phase a failing program is found and shrunk to one from which no worker and no operation
-//! can be removed.
+//! mark phase a failing program is found and shrunk (by proptest, and by the harness's own
+//! shrinker) to one from which no worker and no operation can be removed.
 
 use gcmc::engine::{self, Budget, Engine, Verdict};
 use gcmc::generated::{self, workbufs::Shape};
+use gcmc::registry;
+use gcmc::shrink;
 use gcmc_models::check::{Model, ViolationKind};
 use gcmc_models::workbufs::{Config, Op, Variant};
 use proptest::test_runner::{TestCaseError, TestRunner};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The engine every generated program runs under: PCT, seeded, depth 3.
 fn pct() -> Engine {
@@ -120,4 +123,25 @@ fn generated_configurations_have_the_shape_asked_for() {
         Ok(())
     });
     assert!(result.is_ok(), "{result:?}");
+}
+
+/// The harness's own shrinker (what `explore` and `check` use) on a padded failure whose carving
+/// worker is not the first: it drops the other workers' programs (workbufs calls its thread count
+/// `workers`, not `threads`) and the padding, down to one worker with one put or get.
+#[test]
+fn the_harness_shrinks_a_padded_failure_to_a_minimal_program() {
+    let shape = Shape::mark_only();
+    let padded = vec![vec![Op::Balance, Op::Dispose], vec![Op::Dispose, Op::Get, Op::Balance], vec![Op::Balance, Op::Put, Op::Dispose]];
+    let config = shape.config(Variant::R14FirstOnEmpty, padded.clone());
+    let verdict = run(&config);
+    assert!(verdict.violation().is_some(), "the padded program must fail to begin with: {}", verdict.outcome);
+    let model = registry::model("workbufs").unwrap();
+    let as_model_config = model.decode(&serde_json::to_value(&config).unwrap()).unwrap();
+    let shrunk = shrink::shrink(model, &as_model_config, verdict, &pct(), &Budget::default(), Duration::from_secs(120));
+    assert!(!shrunk.timed_out);
+    let programs: Vec<Vec<Op>> = serde_json::from_value(shrunk.config.value["programs"].clone()).unwrap();
+    eprintln!("shrunk {padded:?} to {programs:?} ({} candidates): {}", shrunk.tried, shrunk.verdict.outcome);
+    assert_eq!(shrunk.verdict.violation().map(|v| v.kind), Some(ViolationKind::DuplicatedWorkbuf));
+    assert_eq!(shrunk.config.threads, 1, "{programs:?}");
+    assert!(programs == [vec![Op::Get]] || programs == [vec![Op::Put]], "{programs:?}");
 }
