@@ -56,3 +56,6 @@ pub fn find_violation<M: Model>(
         Err(TestError::Abort(why)) => panic!("generation aborted: {why}"),
     }
 }
+
+/// workbufs: per-worker programs of get, put, dispose and balance.
+pub mod workbufs;

@@ -2,11 +2,11 @@
 //!
 //! A direct greedy search over the model's own sizes: drop a thread (`Model::resized(t-1, k)`),
 //! drop an operation from every thread (`resized(t, k-1)`), and, for a model whose configuration
-//! holds explicit per-thread `programs` (an array of arrays, one per thread, with a `threads`
-//! count beside it), drop one thread's program or one operation. A candidate the model refuses is
-//! skipped; the first candidate that still fails (any violation) is taken, until none does. Each
-//! candidate runs under the same engine and budget, and the whole search has a time limit, so
-//! shrinking ends too; what it returns always failed.
+//! holds explicit per-thread `programs` (an array of arrays, one per thread), drop one thread's
+//! program (moved last, then `resized(t-1, k)`, so the model keeps its own thread count) or one
+//! operation. A candidate the model refuses is skipped; the first candidate that still fails (any
+//! violation) is taken, until none does. Each candidate runs under the same engine and budget, and
+//! the whole search has a time limit, so shrinking ends too; what it returns always failed.
 
 use crate::engine::{Budget, Engine, Verdict};
 use crate::registry::{DynModel, ModelConfig};
@@ -71,7 +71,7 @@ fn candidates(model: &dyn DynModel, config: &ModelConfig) -> Vec<ModelConfig> {
     if k > 1 {
         out.extend(model.resized(config, t, k - 1).ok());
     }
-    out.extend(program_candidates(config).into_iter().filter_map(|value| model.decode(&value).ok()));
+    out.extend(program_candidates(model, config));
     // Only strictly smaller ones: fewer threads, or the same threads and fewer operations in all.
     out.retain(|c| c.threads < t || (c.threads == t && total_ops(c) < total_ops(config)) || (c.threads == t && c.ops < k));
     out
@@ -85,23 +85,27 @@ fn total_ops(config: &ModelConfig) -> usize {
     }
 }
 
-/// Configurations with one thread's program, or one operation, removed.
-fn program_candidates(config: &ModelConfig) -> Vec<Value> {
+/// Configurations with one thread's program, or one operation, removed. A thread's program is
+/// removed by moving it last and letting the model drop its last thread: the harness does not
+/// know what a model calls its thread count (`threads`, `workers`, ...).
+fn program_candidates(model: &dyn DynModel, config: &ModelConfig) -> Vec<ModelConfig> {
     let Some(programs) = config.value.get("programs").and_then(Value::as_array) else { return Vec::new() };
     let mut out = Vec::new();
     if programs.len() > 1 {
         for t in 0..programs.len() {
             let mut value = config.value.clone();
-            value["programs"].as_array_mut().expect("programs is an array").remove(t);
-            value["threads"] = Value::from(programs.len() - 1);
-            out.push(value);
+            let reordered = value["programs"].as_array_mut().expect("programs is an array");
+            let program = reordered.remove(t);
+            reordered.push(program);
+            let Ok(reordered) = model.decode(&value) else { continue };
+            out.extend(model.resized(&reordered, reordered.threads - 1, reordered.ops).ok());
         }
     }
     for (t, program) in programs.iter().enumerate() {
         for op in 0..program.as_array().map_or(0, Vec::len) {
             let mut value = config.value.clone();
             value["programs"][t].as_array_mut().expect("a program is an array").remove(op);
-            out.push(value);
+            out.extend(model.decode(&value).ok());
         }
     }
     out

@@ -5,7 +5,6 @@
 use gcmc::engine::{self, Budget, Engine, Outcome, Verdict};
 use gcmc_models::check::{Model, ViolationKind};
 use gcmc_models::workbufs::{Config, Op, Variant};
-use proptest::prelude::*;
 use std::sync::Arc;
 
 fn run(config: &Config, engine: Engine) -> Verdict {
@@ -140,34 +139,7 @@ fn go_holds_on_real_threads() {
     assert_eq!(v.outcome, Outcome::Holds);
 }
 
-fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![Just(Op::Put), Just(Op::Get), Just(Op::Dispose), Just(Op::Balance)]
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
-
-    /// Generated programs (2 or 3 workers, up to 5 ops each, two cycles, controller and sweeper)
-    /// under shuttle's random scheduler: Go's version holds for every one. The heap is large
-    /// enough that every getempty could carve (at most ops + 4 per worker and cycle).
-    #[test]
-    fn go_holds_for_generated_programs(progs in prop::collection::vec(prop::collection::vec(op(), 0..=5), 2..=3), seed in any::<u64>()) {
-        let workers = progs.len();
-        let config = programs(Config::new(Variant::Go, workers, 0).heap_spans(2 * workers * 9).cycles(2).with_controller().with_sweeper(), progs);
-        let v = engine::run(Arc::new(config.build().unwrap()), &Engine::Random { iterations: 200, seed }, &Budget::default()).unwrap();
-        prop_assert_eq!(&v.outcome, &Outcome::Holds, "{:?}", config.programs);
-    }
-
-    /// The same generated programs with R14: every worker's end of mark carves a span at least
-    /// once, so the double owner is found whatever the program.
-    #[test]
-    fn r14_is_caught_for_generated_programs(progs in prop::collection::vec(prop::collection::vec(op(), 0..=5), 2..=3), seed in any::<u64>()) {
-        let workers = progs.len();
-        let config = programs(Config::new(Variant::R14FirstOnEmpty, workers, 0).heap_spans(2 * workers * 9).cycles(2).with_controller().with_sweeper(), progs);
-        let v = engine::run(Arc::new(config.build().unwrap()), &Engine::Random { iterations: 200, seed }, &Budget::default()).unwrap();
-        prop_assert_eq!(kind(&v), Some(ViolationKind::DuplicatedWorkbuf), "{:?}", config.programs);
-    }
-}
+// Generated programs (get/put/dispose/balance) are tests/proptest_workbufs.rs, on gcmc::generated.
 
 // ---- The catalogue's breakages ----
 
