@@ -3,7 +3,7 @@
 #   GCMC_BIN    a built gcmc binary to use instead of `cargo run --release --` (the test suite sets
 #               it to the binary it built, so the scripts run inside `cargo test --release`)
 #   GCMC_DEEP   1: also run the catalogue's `deep = true` cases (default 0)
-#   GCMC_FILTER a case filter (substring of an id, or a model or variant name; default: all)
+#   GCMC_FILTER a case filter (a model or variant name, or whole -separated words of ids; default: all)
 #   GCMC_MAX_SECONDS  per-case time limit for cases expected to hold (default: the catalogue's)
 
 gcmc() {

@@ -48,7 +48,7 @@ impl Overrides {
 /// What to run and where to write.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Substring of the id, or a model or variant name.
+    /// A model or variant name, or whole `-`-separated words of the id.
     pub filter: Option<String>,
     /// Only cases under this engine (`loom`, `pct`, `random`, `dfs`, `std`).
     pub engine: Option<String>,

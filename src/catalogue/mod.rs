@@ -52,9 +52,16 @@ pub struct Case {
 }
 
 impl Case {
-    /// Whether `filter` selects this case: a substring of the id, or the model or variant name.
+    /// Whether `filter` selects this case: the model or variant name, or whole `-`-separated words
+    /// of the id (`R1` and `R1-loom` select `R1-loom` but not `R12-loom`; `loom` selects every
+    /// `...-loom` case).
     pub fn selected_by(&self, filter: &str) -> bool {
-        self.id.contains(filter) || self.config.model == filter || self.config.variant == filter
+        if self.config.model == filter || self.config.variant == filter {
+            return true;
+        }
+        let words: Vec<&str> = self.id.split('-').collect();
+        let wanted: Vec<&str> = filter.split('-').collect();
+        words.windows(wanted.len()).any(|w| w == wanted.as_slice())
     }
 }
 
@@ -105,7 +112,9 @@ impl fmt::Display for Expect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry;
     use gcmc_models::check::Violation;
+    use serde_json::Map;
 
     #[test]
     fn expectations_parse_print_and_match() {
@@ -120,5 +129,34 @@ mod tests {
         assert!(!Expect::Holds.matches(&aba));
         assert!(!Expect::Holds.matches(&Outcome::BudgetExhausted { reason: String::new() }));
         assert!(Expect::BudgetExhausted.matches(&Outcome::BudgetExhausted { reason: String::new() }));
+    }
+
+    fn case(id: &str) -> Case {
+        let model = registry::model("lfstack").unwrap();
+        Case {
+            id: id.into(),
+            model,
+            config: model.configure("no-counter", &Map::new()).unwrap(),
+            engine: Engine::Loom { preemption_bound: None },
+            budget: Budget::default(),
+            expect: Expect::Holds,
+            executions: None,
+            replay: None,
+            replay_as_written: None,
+            deep: false,
+            why: None,
+        }
+    }
+
+    #[test]
+    fn a_filter_selects_whole_words_of_the_id() {
+        assert!(case("R1-loom").selected_by("R1"));
+        assert!(!case("R12-free-during-mark-loom").selected_by("R1"));
+        assert!(case("R12-free-during-mark-loom").selected_by("R12"));
+        assert!(case("R12-free-during-mark-loom").selected_by("free-during-mark"));
+        assert!(case("lfstack-go-loom-2x2x2").selected_by("loom-2x2x2"));
+        assert!(!case("lfstack-go-loom-2x2x2").selected_by("oom"));
+        assert!(case("anything").selected_by("lfstack"));
+        assert!(case("anything").selected_by("no-counter"));
     }
 }

@@ -42,7 +42,7 @@ pub enum Command {
     },
     /// (Re)generate the pinned replays of the cases FILTER selects (every case that pins one).
     Pin {
-        /// Substring of a case id, or a model or variant name.
+        /// A model or variant name, or whole `-`-separated words of case ids (`R1` selects R1-loom, not R12-loom).
         filter: Option<String>,
         #[command(flatten)]
         catalogue: CatalogueArg,
@@ -58,7 +58,7 @@ pub struct CatalogueArg {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Substring of a case id, or a model or variant name.
+    /// A model or variant name, or whole `-`-separated words of case ids (`R1` selects R1-loom, not R12-loom).
     pub filter: Option<String>,
     /// Only cases under this engine: loom, pct, random, dfs, std.
     #[arg(long, value_name = "E")]
