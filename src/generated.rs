@@ -12,6 +12,9 @@ use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use std::sync::Arc;
 
+/// gcBits: allocation sizes and rotation points.
+pub mod gcbits;
+
 /// A deterministic runner: `cases` generated configurations from `seed`, no persistence.
 pub fn runner(cases: u32, seed: u64) -> TestRunner {
     TestRunner::new(Config {

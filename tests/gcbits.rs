@@ -510,3 +510,44 @@ proptest! {
         }
     }
 }
+
+// ---- The catalogue ------------------------------------------------------------------------------
+
+/// The quick catalogue catches each broken variant with its own violation kind and a pinned
+/// replay, under loom and under PCT where shuttle can see it (R10 is weak memory: its shuttle rows
+/// must record the blind spot as `holds`); the correct ones only ever hold.
+#[test]
+fn the_catalogue_catches_each_broken_variant_with_every_engine_that_sees_it() {
+    use gcmc::catalogue::{self, Expect};
+    let catalogue = catalogue::load(std::path::Path::new(catalogue::DEFAULT_CATALOGUE)).unwrap_or_else(|e| panic!("{e}"));
+    for variant in Variant::ALL {
+        let cases: Vec<_> = catalogue
+            .cases
+            .iter()
+            .filter(|c| c.config.model == "gcbits" && c.config.variant == variant.name() && !c.deep)
+            .collect();
+        assert!(!cases.is_empty(), "{variant}: no quick catalogue case");
+        if let Some(id) = variant.catalogue_id() {
+            for c in &cases {
+                assert!(c.id.starts_with(&format!("{id}-")), "{variant}'s case {} is not named {id}-...", c.id);
+            }
+        }
+        if variant.is_correct() {
+            assert!(cases.iter().all(|c| c.expect == Expect::Holds), "{variant} must only hold");
+            continue;
+        }
+        let kind = allowed(variant).first().copied().unwrap_or(ViolationKind::DataRace);
+        let catching: Vec<&str> = cases
+            .iter()
+            .filter(|c| c.expect == Expect::Violation(kind) && (c.replay.is_some() || c.engine.name() == "std"))
+            .map(|c| c.engine.name())
+            .collect();
+        assert!(catching.contains(&"loom"), "{variant}: no loom case expects {kind}");
+        if variant.loom_only() {
+            assert!(cases.iter().any(|c| c.engine.name() == "pct" && c.expect == Expect::Holds), "{variant}: the blind spot is not recorded");
+        } else {
+            assert!(catching.contains(&"pct"), "{variant}: no pct case expects {kind}");
+        }
+        assert!(cases.iter().all(|c| c.expect == Expect::Violation(kind) || c.expect == Expect::Holds), "{variant}: a case expects another kind");
+    }
+}
