@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 /// gcBits: allocation sizes and rotation points.
 pub mod gcbits;
+/// workbufs: per-worker get/put/dispose/balance programs.
+pub mod workbufs;
 
 /// A deterministic runner: `cases` generated configurations from `seed`, no persistence.
 pub fn runner(cases: u32, seed: u64) -> TestRunner {
@@ -61,4 +63,3 @@ pub fn find_violation<M: Model>(
 }
 
 /// workbufs: per-worker programs of get, put, dispose and balance.
-pub mod workbufs;
