@@ -62,4 +62,3 @@ pub fn find_violation<M: Model>(
     }
 }
 
-/// workbufs: per-worker programs of get, put, dispose and balance.
