@@ -28,7 +28,20 @@ fn fingerprint(id: &str) -> String {
 #[test]
 fn twenty_runs_of_a_case_are_byte_identical() {
     // One case per engine, failing ones (their traces and schedules) and a holding one (its count).
-    for id in ["R1-pct", "R2-1bit-random", "R1-dfs", "R1-loom", "R3-loom", "lfstack-go-r4-programs-loom"] {
+    for id in [
+        "R1-pct",
+        "R2-1bit-random",
+        "R1-dfs",
+        "R1-loom",
+        "R3-loom",
+        "lfstack-go-r4-programs-loom",
+        "R6-loom",
+        "R8-pct",
+        "R9-random",
+        "R12-phase-outside-lock-loom",
+        "R12-phase-outside-lock-pct",
+        "workbufs-go-loom-2cycles-against-the-sweeper",
+    ] {
         let first = fingerprint(id);
         assert!(first.contains("executions"), "{first}");
         for run in 1..RUNS {
