@@ -1,19 +1,15 @@
 //! The baseline the checkers are measured against: how often a plain stress test on real threads
-//! (what a user would write instead, Go's TestLFStackStress shape) catches the lfstack ABA bugs,
-//! side by side with loom and shuttle PCT on the same bugs, in one run.
+//! (what a user would write instead, Go's TestLFStackStress shape) catches the interleaving bugs
+//! of the catalogue, side by side with loom and shuttle PCT on the same configurations, in one run.
 //!
 //! Run: `cargo bench --bench std_stress` (GCMC_STRESS_TRIALS overrides the 20 trials per row).
 //! Real threads are not deterministic: the std rows are measurements of this machine, this run.
+//! The bugs here are the ones that need a particular interleaving; the variants that break on
+//! every schedule (R11, R13, R14, ...) are caught by every engine at once and teach nothing here.
 
-use gcmc::engine::{self, Budget, Engine, Verdict};
-use gcmc_models::check::Model;
-use gcmc_models::lfstack::{Config, Variant};
-use std::sync::Arc;
-
-fn run(config: &Config, engine: &Engine) -> Verdict {
-    let budget = Budget { max_seconds: Some(60.0), ..Budget::default() };
-    engine::run(Arc::new(config.build().expect("valid config")), engine, &budget).expect("admitted")
-}
+use gcmc::engine::{Budget, Engine};
+use gcmc::registry::{self, DynModel, ModelConfig};
+use serde_json::{json, Map, Value};
 
 struct Row {
     engine: String,
@@ -26,7 +22,7 @@ struct Row {
 impl Row {
     fn print(&self, name: &str) {
         println!(
-            "{name:<26} {:<34} caught {:>3}/{:<3} executions/trial {:>10.0} seconds/trial {:>8.4}",
+            "{name:<40} {:<34} caught {:>3}/{:<3} executions/trial {:>10.0} seconds/trial {:>8.4}",
             self.engine,
             self.caught,
             self.trials,
@@ -36,10 +32,11 @@ impl Row {
     }
 }
 
-fn trials(config: &Config, engine: &Engine, trials: usize) -> Row {
+fn trials(model: &dyn DynModel, config: &ModelConfig, engine: &Engine, trials: usize) -> Row {
+    let budget = Budget { max_seconds: Some(60.0), ..Budget::default() };
     let mut row = Row { engine: engine.to_string(), caught: 0, trials, executions: 0, seconds: 0.0 };
     for _ in 0..trials {
-        let v = run(config, engine);
+        let v = model.run(config, engine, &budget).unwrap_or_else(|e| panic!("{e}"));
         row.caught += usize::from(v.violation().is_some());
         row.executions += v.executions;
         row.seconds += v.seconds;
@@ -47,34 +44,80 @@ fn trials(config: &Config, engine: &Engine, trials: usize) -> Row {
     row
 }
 
+/// A catalogued bug: model, variant, and the configuration fields set over the variant's default.
+struct Bug {
+    name: &'static str,
+    model: &'static str,
+    variant: &'static str,
+    config: Value,
+    /// The ops per thread of a user's stress test (Go's runs 100,000 iterations).
+    stress_ops: usize,
+}
+
+fn configure(bug: &Bug) -> (&'static dyn DynModel, ModelConfig) {
+    let model = registry::model(bug.model).unwrap_or_else(|e| panic!("{e}"));
+    let overrides: Map<String, Value> = bug.config.as_object().cloned().unwrap_or_default();
+    let config = model.configure(bug.variant, &overrides).unwrap_or_else(|e| panic!("{}: {e}", bug.name));
+    (model, config)
+}
+
 fn main() {
     let n: usize = std::env::var("GCMC_STRESS_TRIALS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
     let bugs = [
-        ("R1 no counter 3x3x1", Config::stress(Variant::NoCounter, 3, 3, 1, 0)),
-        ("R2 1-bit counter 3x3x2", Config::stress(Variant::Go, 3, 3, 2, 1)),
-        ("R2 2-bit counter 3x3x3", Config::stress(Variant::Go, 3, 3, 3, 2)),
+        Bug {
+            name: "R1 lfstack no counter 3x3x1",
+            model: "lfstack",
+            variant: "no-counter",
+            config: json!({ "threads": 3, "nodes": 3, "iterations": 1, "counter_bits": 0 }),
+            stress_ops: 10_000,
+        },
+        Bug {
+            name: "R2 lfstack 1-bit counter 3x3x2",
+            model: "lfstack",
+            variant: "go",
+            config: json!({ "threads": 3, "nodes": 3, "iterations": 2, "counter_bits": 1 }),
+            stress_ops: 10_000,
+        },
+        Bug {
+            name: "R2 lfstack 2-bit counter 3x3x3",
+            model: "lfstack",
+            variant: "go",
+            config: json!({ "threads": 3, "nodes": 3, "iterations": 3, "counter_bits": 2 }),
+            stress_ops: 10_000,
+        },
+        Bug { name: "R6 gcbits stale next link 2x1", model: "gcbits", variant: "stale-next-link", config: json!({}), stress_ops: 100 },
+        Bug { name: "R7 gcbits no post-add check 3x1", model: "gcbits", variant: "no-post-add-check", config: json!({}), stress_ops: 100 },
+        Bug { name: "R9 gcbits publish before alloc 2x1", model: "gcbits", variant: "publish-before-alloc", config: json!({}), stress_ops: 100 },
+        Bug {
+            name: "R12 workbufs phase outside lock",
+            model: "workbufs",
+            variant: "r12-phase-outside-lock",
+            config: json!({}),
+            stress_ops: 100,
+        },
     ];
     println!("# std stress (real threads) against the checkers, {n} std trials per row, one run");
-    for (name, small) in &bugs {
-        // A user's stress test runs many iterations per thread, as Go's does (100,000).
-        let stress = small.resized(small.threads, 10_000);
-        let rows = [
-            trials(small, &Engine::Std { iterations: 1_000 }, n),
-            trials(&stress, &Engine::Std { iterations: 10 }, n),
-            trials(small, &Engine::Loom { preemption_bound: Some(3) }, 1),
-            trials(small, &Engine::Pct { iterations: 100_000, depth: 4, seed: 1 }, 1),
-        ];
-        for (row, label) in rows.iter().zip(["", " (10k iterations/thread)", "", ""]) {
-            row.print(&format!("{name}{label}"));
+    for bug in &bugs {
+        let (model, small) = configure(bug);
+        let mut rows = vec![(trials(model, &small, &Engine::Std { iterations: 1_000 }, n), String::new())];
+        match model.resized(&small, small.threads, bug.stress_ops) {
+            Ok(stress) => rows.push((trials(model, &stress, &Engine::Std { iterations: 10 }, n), format!(" ({} ops/thread)", bug.stress_ops))),
+            Err(e) => println!("{:<40} no stress-sized run: {e}", bug.name),
         }
-        let pct = &rows[3];
-        for std_row in &rows[..2] {
+        let loom = trials(model, &small, &Engine::Loom { preemption_bound: Some(3) }, 1);
+        let pct = trials(model, &small, &Engine::Pct { iterations: 100_000, depth: 4, seed: 1 }, 1);
+        for (row, label) in &rows {
+            row.print(&format!("{}{label}", bug.name));
+        }
+        loom.print(bug.name);
+        pct.print(bug.name);
+        for (std_row, label) in &rows {
             if std_row.caught > 0 && pct.caught > 0 {
                 // Expected seconds to a catch: time spent over catches made.
                 let ratio = (std_row.seconds / std_row.caught as f64) / pct.seconds.max(1e-9);
-                println!("{:<26} std/pct seconds-to-catch ratio: {ratio:.1}", "");
+                println!("{:<40} std{label}/pct seconds-to-catch ratio: {ratio:.1}", "");
             } else if std_row.caught == 0 {
-                println!("{:<26} std never caught it in {} trials", "", std_row.trials);
+                println!("{:<40} std{label} never caught it in {} trials", "", std_row.trials);
             }
         }
     }
