@@ -62,3 +62,27 @@ pub fn find_violation<M: Model>(
     }
 }
 
+/// Every per-thread program set one step smaller than `programs`: one thread dropped (while more
+/// than `min_threads` remain) or one operation removed; with `keep_empty` false, a removal that
+/// would leave a thread with nothing to do is skipped (it is the same as dropping the thread).
+/// What a minimality check tries: a shrunk failure is minimal when every one of these holds.
+pub fn one_step_smaller<T: Clone>(programs: &[Vec<T>], min_threads: usize, keep_empty: bool) -> Vec<Vec<Vec<T>>> {
+    let mut out = Vec::new();
+    if programs.len() > min_threads {
+        for t in 0..programs.len() {
+            let mut p = programs.to_vec();
+            p.remove(t);
+            out.push(p);
+        }
+    }
+    for t in 0..programs.len() {
+        for i in 0..programs[t].len() {
+            let mut p = programs.to_vec();
+            p[t].remove(i);
+            if keep_empty || !p[t].is_empty() {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

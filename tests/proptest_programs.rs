@@ -48,28 +48,6 @@ fn total_ops(programs: &[Vec<Op>]) -> usize {
     programs.iter().map(Vec::len).sum()
 }
 
-/// Every program with one thread (down to two) or one operation removed.
-fn one_smaller(programs: &[Vec<Op>]) -> Vec<Vec<Vec<Op>>> {
-    let mut out = Vec::new();
-    if programs.len() > 2 {
-        for t in 0..programs.len() {
-            let mut p = programs.to_vec();
-            p.remove(t);
-            out.push(p);
-        }
-    }
-    for t in 0..programs.len() {
-        for i in 0..programs[t].len() {
-            let mut p = programs.to_vec();
-            p[t].remove(i);
-            if !p[t].is_empty() {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 fn generated(variant: Variant, counter_bits: u32) -> impl Strategy<Value = Config> {
     programs().prop_map(move |programs| config(variant, counter_bits, programs))
 }
@@ -89,7 +67,7 @@ fn no_counter_fails_on_a_generated_program_that_shrinks_to_a_minimal_one() {
     eprintln!("R1 shrunk to {minimal:?}: {}", verdict.outcome);
     assert!(verdict.violation().is_some());
     // Minimal: removing any one thread or operation makes it hold.
-    for smaller in one_smaller(&minimal) {
+    for smaller in generated::one_step_smaller(&minimal, 2, false) {
         let v = run(&config(Variant::NoCounter, 0, smaller.clone()));
         assert!(v.holds(), "{minimal:?} is not minimal: {smaller:?} still fails ({})", v.outcome);
     }
@@ -118,7 +96,7 @@ fn the_harness_shrinks_a_padded_failure_to_a_minimal_program() {
     eprintln!("shrunk {padded:?} to {programs:?} ({} candidates): {}", shrunk.tried, shrunk.verdict.outcome);
     assert!(shrunk.verdict.violation().is_some());
     assert!(total_ops(&programs) < total_ops(&padded));
-    for smaller in one_smaller(&programs) {
+    for smaller in generated::one_step_smaller(&programs, 2, false) {
         let v = run(&self::config(Variant::NoCounter, 0, smaller.clone()));
         assert!(v.holds(), "{programs:?} is not minimal: {smaller:?} still fails ({})", v.outcome);
     }

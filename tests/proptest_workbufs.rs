@@ -32,26 +32,6 @@ fn total_ops(programs: &[Vec<Op>]) -> usize {
     programs.iter().map(Vec::len).sum()
 }
 
-/// Every program with one worker (down to `min_workers`) or one operation removed.
-fn one_smaller(programs: &[Vec<Op>], min_workers: usize) -> Vec<Vec<Vec<Op>>> {
-    let mut out = Vec::new();
-    if programs.len() > min_workers {
-        for t in 0..programs.len() {
-            let mut p = programs.to_vec();
-            p.remove(t);
-            out.push(p);
-        }
-    }
-    for t in 0..programs.len() {
-        for i in 0..programs[t].len() {
-            let mut p = programs.to_vec();
-            p[t].remove(i);
-            out.push(p);
-        }
-    }
-    out
-}
-
 #[test]
 fn go_holds_on_generated_programs_over_two_gc_cycles() {
     let found = generated::find_violation(&mut runner(48), generated::workbufs::configs(Variant::Go, Shape::gc_cycles()), &pct(), &Budget::default());
@@ -97,7 +77,7 @@ fn r14_fails_on_a_generated_program_that_shrinks_to_a_minimal_one() {
     eprintln!("R14 shrunk to {minimal:?}: {}", verdict.outcome);
     assert_eq!(verdict.violation().map(|v| v.kind), Some(ViolationKind::DuplicatedWorkbuf), "{}", verdict.outcome);
     let min_workers = *shape.workers.start();
-    for smaller in one_smaller(&minimal, min_workers) {
+    for smaller in generated::one_step_smaller(&minimal, min_workers, true) {
         let v = run(&shape.config(Variant::R14FirstOnEmpty, smaller.clone()));
         assert!(v.holds(), "{minimal:?} is not minimal: {smaller:?} still fails ({})", v.outcome);
     }
