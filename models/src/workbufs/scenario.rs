@@ -64,7 +64,10 @@ impl Scenario for WorkbufsScenario {
             if cycle > 1 {
                 gc_start(&main, &work, cycle);
             }
-            main.step("gcStart", format_args!("cycle {cycle}: mark workers T0..T{} start, one per P", c.workers - 1));
+            match c.workers {
+                1 => main.step("gcStart", format_args!("cycle {cycle}: mark worker T0 starts, one per P")),
+                n => main.step("gcStart", format_args!("cycle {cycle}: mark workers T0..T{} start, one per P", n - 1)),
+            }
             let workers: Vec<_> = caches
                 .into_iter()
                 .enumerate()
