@@ -84,7 +84,8 @@ impl Recorder {
         std::panic::panic_any(ViolationRaised)
     }
 
-    /// Keeps the larger of the recorded and the new value of a figure.
+    /// Keeps the larger of the recorded and the new value of a figure. Names are kebab-case
+    /// (`wasted-arenas`), as reports print them as `name=value`.
     pub fn figure_max(&self, name: &'static str, value: u64) {
         let mut log = self.log();
         let slot = log.figures.entry(name).or_insert(0);

@@ -155,8 +155,8 @@ fn audit<P: Platform>(main: &Ctx, work: &Work<P>, caches: &[GcWork]) {
     drop(lists);
     // Figures, maximised over executions: evidence that the explored executions free spans.
     let count = |state: HeapSpan| heap.iter().filter(|&&s| s == state).count() as u64;
-    main.recorder().figure_max("spans allocated", count(HeapSpan::Manual) + count(HeapSpan::Returned));
-    main.recorder().figure_max("spans returned to the heap", count(HeapSpan::Returned));
+    main.recorder().figure_max("spans-allocated", count(HeapSpan::Manual) + count(HeapSpan::Returned));
+    main.recorder().figure_max("spans-returned", count(HeapSpan::Returned));
 
     let mut found = Vec::new();
     for (stack, name) in [(&work.empty, "on work.empty"), (&work.full, "on work.full")] {
