@@ -10,7 +10,7 @@ mod recorder;
 mod scenario;
 mod violation;
 
-pub use model::Model;
+pub use model::{Model, Programs};
 pub use recorder::{Ctx, Recorder, RunLog, Step, ViolationRaised};
 pub use scenario::{ConfigError, Scenario};
 pub use violation::{Violation, ViolationKind};

@@ -37,3 +37,36 @@ pub trait Model: Clone + std::fmt::Debug + Serialize + DeserializeOwned + Send +
     /// Builds the scenario, refusing an impossible configuration with a one-line reason.
     fn build(&self) -> Result<Self::Scenario, ConfigError>;
 }
+
+/// Per-thread operation programs, as the models' configurations carry them: `programs[t]` is what
+/// thread `t` does. The shared part of `Model::ops` and `Model::resized` for such configurations.
+pub struct Programs;
+
+impl Programs {
+    /// The longest thread's operation count.
+    pub fn longest<T>(programs: &[Vec<T>]) -> usize {
+        programs.iter().map(Vec::len).max().unwrap_or(0)
+    }
+
+    /// `threads` programs (the last ones dropped, or empty ones added), each cut to `ops` operations.
+    pub fn resize<T: Clone>(programs: &mut Vec<Vec<T>>, threads: usize, ops: usize) {
+        programs.truncate(threads);
+        programs.resize(threads, Vec::new());
+        programs.iter_mut().for_each(|p| p.truncate(ops));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Programs;
+
+    #[test]
+    fn programs_resize_by_threads_and_ops() {
+        let mut p = vec![vec![1, 2, 3], vec![4]];
+        assert_eq!(Programs::longest(&p), 3);
+        Programs::resize(&mut p, 3, 2);
+        assert_eq!(p, vec![vec![1, 2], vec![4], vec![]]);
+        Programs::resize(&mut p, 1, 1);
+        assert_eq!(p, vec![vec![1]]);
+    }
+}

@@ -1,7 +1,7 @@
 //! The gcBits scenario's configuration: variant, sizes, rotations, the OS, thread programs.
 
 use super::Variant;
-use crate::check::{ConfigError, Model};
+use crate::check::{ConfigError, Model, Programs};
 use serde::{Deserialize, Serialize};
 
 /// One operation of a thread's program.
@@ -178,7 +178,7 @@ impl Model for Config {
 
     fn ops(&self) -> usize {
         match &self.programs {
-            Some(programs) => programs.iter().map(Vec::len).max().unwrap_or(0),
+            Some(programs) => Programs::longest(programs),
             None => self.allocs,
         }
     }
@@ -188,11 +188,7 @@ impl Model for Config {
         let mut c = self.clone();
         c.threads = threads;
         match &mut c.programs {
-            Some(programs) => {
-                programs.truncate(threads);
-                programs.resize(threads, Vec::new());
-                programs.iter_mut().for_each(|p| p.truncate(ops));
-            }
+            Some(programs) => Programs::resize(programs, threads, ops),
             None => c.allocs = ops,
         }
         let longest = c.ops();

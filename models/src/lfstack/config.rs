@@ -1,7 +1,7 @@
 //! The lfstack scenario's configuration: variant, sizes, head-word layout, thread programs.
 
 use super::{Packing, Variant};
-use crate::check::{ConfigError, Model};
+use crate::check::{ConfigError, Model, Programs};
 use serde::{Deserialize, Serialize};
 
 /// One operation of a thread's program.
@@ -175,7 +175,7 @@ impl Model for Config {
 
     fn ops(&self) -> usize {
         match &self.programs {
-            Some(programs) => programs.iter().map(Vec::len).max().unwrap_or(0),
+            Some(programs) => Programs::longest(programs),
             None => self.iterations,
         }
     }
@@ -184,11 +184,7 @@ impl Model for Config {
         let mut c = self.clone();
         c.threads = threads;
         match &mut c.programs {
-            Some(programs) => {
-                programs.truncate(threads);
-                programs.resize(threads, Vec::new());
-                programs.iter_mut().for_each(|p| p.truncate(ops));
-            }
+            Some(programs) => Programs::resize(programs, threads, ops),
             None => c.iterations = ops,
         }
         c

@@ -2,7 +2,7 @@
 
 use super::workbuf::Sizes;
 use super::Variant;
-use crate::check::{ConfigError, Model};
+use crate::check::{ConfigError, Model, Programs};
 use serde::{Deserialize, Serialize};
 
 /// One step of a mark worker's program, on its P's gcWork.
@@ -224,7 +224,7 @@ impl Model for Config {
 
     fn ops(&self) -> usize {
         match &self.programs {
-            Some(programs) => programs.iter().map(Vec::len).max().unwrap_or(0),
+            Some(programs) => Programs::longest(programs),
             None => self.ops,
         }
     }
@@ -233,11 +233,7 @@ impl Model for Config {
         let mut c = self.clone();
         c.workers = threads;
         match &mut c.programs {
-            Some(programs) => {
-                programs.truncate(threads);
-                programs.resize(threads, Vec::new());
-                programs.iter_mut().for_each(|p| p.truncate(ops));
-            }
+            Some(programs) => Programs::resize(programs, threads, ops),
             None => c.ops = ops,
         }
         c
