@@ -18,6 +18,7 @@ pub fn meaning(kind: ViolationKind) -> &'static str {
         ViolationKind::DoubleAllocation => "two live allocations overlap: the same bits were handed to two owners",
         ViolationKind::OutOfBounds => "an allocation extends past the end of its arena",
         ViolationKind::Misaligned => "an allocation is not 8-byte aligned",
+        ViolationKind::UndersizedBits => "an allocation holds fewer bits than the span it was requested for has objects",
         ViolationKind::NonzeroBits => "bits handed out were not zero",
         ViolationKind::LostArena => "an arena that came from the OS is on none of the free/next/current/previous lists",
         ViolationKind::CorruptList => "an arena is on two lists, twice on one, or a list has a cycle",

@@ -361,6 +361,28 @@ fn reusing_an_arena_without_clearing_hands_out_nonzero_bits() {
 }
 
 #[test]
+fn truncated_bits_are_undersized_under_every_engine() {
+    // The request-size check against its own rounding: bits sized by truncation fail it on the
+    // first allocation; the same sizes with Go's rounding hold.
+    let config = default_for(Variant::TruncatedBits);
+    for engine in [loom(None), pct(100, 3), dfs(), Engine::Std { iterations: 1 }] {
+        let v = run(&config, engine.clone());
+        assert_eq!(kind(&v), Some(ViolationKind::UndersizedBits), "{engine}: {:?}", v.outcome);
+    }
+    assert_eq!(
+        run(&config, loom(None)).violation().unwrap().detail,
+        "T0 [a0+0,+8) holds 64 bits for a span of 65 objects, which needs 16 bytes (128 bits)"
+    );
+    // Truncation is only wrong off a multiple of 64: with whole words the variant holds too.
+    let whole = Config { nelems: vec![64, 128], ..Config::new(Variant::TruncatedBits, 2, 2, 3) };
+    assert_eq!(run(&whole, loom(None)).outcome, Outcome::Holds);
+    for variant in CORRECT {
+        let v = run(&Config { variant, ..config.clone() }, loom(None));
+        assert_eq!(v.outcome, Outcome::Holds, "{variant}");
+    }
+}
+
+#[test]
 fn a_failing_sysalloc_throws_cannot_allocate_memory() {
     for variant in CORRECT {
         let config = Config { sysalloc_fails_after: Some(1), ..Config::new(variant, 1, 2, 1) };
@@ -463,6 +485,7 @@ fn allowed(variant: Variant) -> &'static [ViolationKind] {
         // shuttle runs the Relaxed store as SeqCst.
         Variant::RelaxedNextPublication => &[],
         Variant::ReuseWithoutClearing => &[ViolationKind::NonzeroBits],
+        Variant::TruncatedBits => &[ViolationKind::UndersizedBits],
     }
 }
 

@@ -22,6 +22,8 @@ pub enum ViolationKind {
     OutOfBounds,
     /// An allocation is not 8-byte aligned.
     Misaligned,
+    /// An allocation holds fewer bits than the objects of the span it was requested for.
+    UndersizedBits,
     /// Bits handed out were not zero.
     NonzeroBits,
     /// An arena that came from the OS is on none of the lists at quiescence.
@@ -51,7 +53,7 @@ pub enum ViolationKind {
 }
 
 impl ViolationKind {
-    pub const ALL: [ViolationKind; 20] = [
+    pub const ALL: [ViolationKind; 21] = [
         ViolationKind::Aba,
         ViolationKind::LostNode,
         ViolationKind::DuplicatedNode,
@@ -59,6 +61,7 @@ impl ViolationKind {
         ViolationKind::DoubleAllocation,
         ViolationKind::OutOfBounds,
         ViolationKind::Misaligned,
+        ViolationKind::UndersizedBits,
         ViolationKind::NonzeroBits,
         ViolationKind::LostArena,
         ViolationKind::CorruptList,
@@ -84,6 +87,7 @@ impl ViolationKind {
             ViolationKind::DoubleAllocation => "double-allocation",
             ViolationKind::OutOfBounds => "out-of-bounds",
             ViolationKind::Misaligned => "misaligned",
+            ViolationKind::UndersizedBits => "undersized-bits",
             ViolationKind::NonzeroBits => "nonzero-bits",
             ViolationKind::LostArena => "lost-arena",
             ViolationKind::CorruptList => "corrupt-list",

@@ -171,7 +171,11 @@ impl<P: Platform> GcBitsArenas<P> {
     /// `newMarkBits` (and `newAllocBits`, which is the same function): 8-byte aligned, zeroed
     /// bits for a span of `nelems` objects. `lock` must not be held.
     pub fn new_mark_bits(&self, nelems: u64, tally: &mut Tally, cx: &Ctx) -> Bits {
-        let bytes = bytes_needed(nelems);
+        let bytes = match self.variant {
+            // Broken: 65 objects get one word, 1 object none; the audit's own rounding catches it.
+            Variant::TruncatedBits => nelems / 64 * 8,
+            _ => bytes_needed(nelems),
+        };
         if self.lockfree() {
             // Try directly allocating from the current head arena, without the lock.
             let head = decode(self.next_published.load(Ordering::SeqCst));

@@ -1,5 +1,7 @@
-//! The gcBits checks, in std types only: the allocation ledger (placement, overlap while live)
-//! and conservation of arenas at quiescence.
+//! The gcBits checks, in std types only: each allocation against its request (size) and its
+//! arena (placement), the allocation ledger (overlap while live), and conservation of arenas at
+//! quiescence. The expectations come from the request and the configuration, never from the
+//! code under test.
 //!
 //! Nothing here is a Platform type, so recording adds no scheduling point and no happens-before
 //! edge. Under loom and shuttle the ledger is updated the moment `newMarkBits` returns; on real
@@ -57,6 +59,23 @@ pub fn check_placement(a: &Allocation, capacity: u64) -> Result<(), Finding> {
     }
     if a.offset % 8 != 0 || a.bytes % 8 != 0 {
         return Err((ViolationKind::Misaligned, format!("{a} is not 8-byte aligned")));
+    }
+    Ok(())
+}
+
+/// Covers its request: a span of `nelems` objects needs one bit per object, in whole 64-bit words
+/// (Go's newMarkBits: `blocksNeeded := uintptr((nelems + 63) / 64)`, `bytesNeeded := blocksNeeded
+/// * 8`). The rounding is written out here again on purpose rather than calling the model's
+/// `bytes_needed`: an oracle that asked the code under test how big the bits should be would pass
+/// whatever size that code computed. More bytes than needed would be waste, not a safety bug, so
+/// only fewer is a violation.
+pub fn check_request(a: &Allocation, nelems: u64) -> Result<(), Finding> {
+    let needed = (nelems + 63) / 64 * 8;
+    if a.bytes < needed {
+        return Err((
+            ViolationKind::UndersizedBits,
+            format!("{a} holds {} bits for a span of {nelems} objects, which needs {needed} bytes ({} bits)", a.bytes * 8, needed * 8),
+        ));
     }
     Ok(())
 }
@@ -161,6 +180,21 @@ mod tests {
         assert_eq!(check_placement(&alloc(0, 0, 8, 8, 0), 16), Ok(()));
         assert_eq!(check_placement(&alloc(0, 0, 16, 8, 0), 16).unwrap_err().0, ViolationKind::OutOfBounds);
         assert_eq!(check_placement(&alloc(0, 0, 4, 8, 0), 16).unwrap_err().0, ViolationKind::Misaligned);
+    }
+
+    #[test]
+    fn an_allocation_smaller_than_its_request_is_undersized() {
+        // 64 objects: one word; 65: two words; 1: one word (rounded up, never to zero).
+        assert_eq!(check_request(&alloc(0, 0, 0, 8, 0), 64), Ok(()));
+        assert_eq!(check_request(&alloc(0, 0, 0, 8, 0), 1), Ok(()));
+        assert_eq!(check_request(&alloc(0, 0, 0, 16, 0), 65), Ok(()));
+        // Bits sized by truncating instead of rounding up (65 objects in one word) do not cover
+        // the span's last object, and nor do no bits at all.
+        let (kind, detail) = check_request(&alloc(1, 0, 8, 8, 0), 65).unwrap_err();
+        assert_eq!(kind, ViolationKind::UndersizedBits);
+        assert_eq!(detail, "T1 [a0+8,+8) holds 64 bits for a span of 65 objects, which needs 16 bytes (128 bits)");
+        assert_eq!(check_request(&alloc(0, 0, 0, 0, 0), 1).unwrap_err().0, ViolationKind::UndersizedBits);
+        assert_eq!(check_request(&alloc(0, 0, 0, 16, 0), 129).unwrap_err().0, ViolationKind::UndersizedBits);
     }
 
     #[test]

@@ -165,6 +165,8 @@ impl Model for Config {
             Variant::NoRevalidation => Config::new(v, 2, 1, 2),
             // A dirty arena on the free list is handed out as it is.
             Variant::ReuseWithoutClearing => Config { free_arenas: 1, ..Config::new(v, 1, 1, 1) },
+            // A span of 65 objects is handed one word of bits.
+            Variant::TruncatedBits => Config { nelems: vec![65], ..Config::new(v, 1, 1, 2) },
         })
     }
 

@@ -5,8 +5,8 @@
 //! a run-time [`Variant`]: before the seed (`v0`, lock held across sysAlloc), the seed 6c4a8d19
 //! (`v1`, Go 1.9: the lock is dropped around sysAlloc and the caller revalidates), and 2ef88f7f
 //! (`v2`, Go 1.9 to today: a lock-free fast path on atomic `next` and `free`). The broken
-//! neighbours of the regression catalogue (go-reference.md §4, R6-R11) are one branch each beside
-//! the line they break.
+//! neighbours of the regression catalogue (R6-R11) are one branch each beside the line they
+//! break.
 //!
 //! Modules: [`arena`] (one arena's memory and header), [`os`] (the modelled sysAlloc and its
 //! ledger), [`arenas`] (the lists, the lock and the Go functions), [`audit`] (std-typed checks),
@@ -76,6 +76,10 @@ pub enum Variant {
     /// Not in the catalogue: v1 reusing a free-list arena without clearing it (the zero-bits rule
     /// omicron#1146 broke from outside Go). It shows that the zero-bits check can fail.
     ReuseWithoutClearing,
+    /// Not in the catalogue: v1 sizing the bits by truncating `nelems/64` instead of rounding up,
+    /// so a span whose object count is not a multiple of 64 gets too few bits. It shows that the
+    /// request-size check can fail.
+    TruncatedBits,
 }
 
 /// The Go version a variant is built on.
@@ -87,7 +91,7 @@ pub enum Base {
 }
 
 impl Variant {
-    pub const ALL: [Variant; 11] = [
+    pub const ALL: [Variant; 12] = [
         Variant::V0,
         Variant::V1,
         Variant::V2,
@@ -99,6 +103,7 @@ impl Variant {
         Variant::RotationSkipsPrevious,
         Variant::NoRevalidation,
         Variant::ReuseWithoutClearing,
+        Variant::TruncatedBits,
     ];
 
     pub fn name(self) -> &'static str {
@@ -114,6 +119,7 @@ impl Variant {
             Variant::RotationSkipsPrevious => "rotation-skips-previous",
             Variant::NoRevalidation => "no-revalidation",
             Variant::ReuseWithoutClearing => "reuse-without-clearing",
+            Variant::TruncatedBits => "truncated-bits",
         }
     }
 
@@ -128,7 +134,8 @@ impl Variant {
             | Variant::StaleNextLink
             | Variant::RotationSkipsPrevious
             | Variant::NoRevalidation
-            | Variant::ReuseWithoutClearing => Base::V1,
+            | Variant::ReuseWithoutClearing
+            | Variant::TruncatedBits => Base::V1,
             Variant::V2
             | Variant::NoPostAddCheck
             | Variant::NonAtomicBump

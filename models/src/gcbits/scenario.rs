@@ -1,13 +1,13 @@
 //! The gcBits scenario: threads allocate mark bits in phases; between phases the world is stopped
 //! and the main thread rotates the epoch. Every allocation is checked the moment it is handed out
-//! (in bounds, aligned, zero, not overlapping live bits); at quiescence every arena the OS handed
-//! out must be on exactly one list.
+//! (covering its request, in bounds, aligned, zero, not overlapping live bits); at quiescence
+//! every arena the OS handed out must be on exactly one list.
 //!
 //! Go runs `nextMarkBitArenaEpoch` from `finishsweep_m` with the world stopped; here the phase's
 //! threads are joined first, which gives the rotation the same exclusivity and ordering.
 
 use super::arenas::{GcBitsArenas, Tally};
-use super::audit::{check_conservation, check_placement, Allocation, Ledger};
+use super::audit::{check_conservation, check_placement, check_request, Allocation, Ledger};
 use super::config::{Config, Op};
 use super::os::Os;
 use super::Variant;
@@ -100,6 +100,7 @@ impl Scenario for GcBitsScenario {
         let main = Ctx::main(rec);
         let quota: Vec<usize> = self.programs.iter().map(Vec::len).collect();
         let words = config.arena_words as usize;
+        let capacity = config.arena_words * 8;
         let os = Os::<P>::new(words, config.free_arenas, &quota, config.sysalloc_fails_after);
         let at_start = os.preload(DIRTY);
         let arenas = Arc::new(GcBitsArenas::new(config.variant, words, os, &at_start));
@@ -126,7 +127,7 @@ impl Scenario for GcBitsScenario {
                             t,
                             P::spawn(move || {
                                 for &op in &programs[t][from..to] {
-                                    allocate::<P>(&cx, &arenas, &ledger, &mut worker, op, epoch);
+                                    allocate::<P>(&cx, &arenas, &ledger, &mut worker, op, epoch, capacity);
                                 }
                                 worker
                             }),
@@ -167,12 +168,17 @@ fn allocate<P: Platform>(
     worker: &mut Worker,
     op: Op,
     epoch: u64,
+    capacity: u64,
 ) {
     let Op::Alloc(nelems) = op;
     let thread = cx.id().expect("model threads have ids");
     let bits = arenas.new_mark_bits(nelems, &mut worker.tally, cx);
     let alloc = Allocation { thread, arena: bits.arena, offset: bits.offset, bytes: bits.bytes, epoch };
-    if let Err((kind, detail)) = check_placement(&alloc, arenas.capacity_bytes()) {
+    if let Err((kind, detail)) = check_request(&alloc, nelems) {
+        cx.fail(kind, detail);
+    }
+    // The arena size the configuration asked for, not the one the arenas say they have.
+    if let Err((kind, detail)) = check_placement(&alloc, capacity) {
         cx.fail(kind, detail);
     }
     if P::SERIALIZED {
