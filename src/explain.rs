@@ -24,7 +24,7 @@ pub fn meaning(kind: ViolationKind) -> &'static str {
         ViolationKind::CorruptList => "an arena is on two lists, twice on one, or a list has a cycle",
         ViolationKind::LostWorkbuf => "a workbuf is in no place: not on work.empty or work.full, in no P's cache, in no thread's hands",
         ViolationKind::DuplicatedWorkbuf => "a workbuf is in two places at once: two owners, or a list and a cache",
-        ViolationKind::LostSpan => "a span that came from the heap is in none of busy, free, or returned",
+        ViolationKind::LostSpan => "a span that came from the heap is in none of busy, free, or returned, or a sweeper that finished in _GCoff left it unreturned",
         ViolationKind::DuplicatedSpan => "a span is on two lists at once",
         ViolationKind::UseAfterFree => "memory was touched after it went back to the modelled OS or heap",
         ViolationKind::FreedDuringMark => "a workbuf span went from manual to free while the GC was marking (the #11267 rule)",

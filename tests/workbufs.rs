@@ -212,6 +212,26 @@ fn a_span_never_recorded_in_busy_is_lost() {
 }
 
 #[test]
+fn a_sweeper_that_stops_early_leaves_spans_unreturned() {
+    // The finished-sweep rule of the quiescence audit: freeSomeWbufs answers "no more" after a
+    // preempted batch, bgsweep parks, and a span stays on wbufSpans.free for good.
+    let config = Config::default_for("sweeper-stops-early").unwrap();
+    for engine in [loom(None), pct(1_000, 3), Engine::Std { iterations: 10 }] {
+        let v = run(&config, engine.clone());
+        assert_eq!(kind(&v), Some(ViolationKind::LostSpan), "{engine}: {:?}", v.outcome);
+    }
+    let detail = run(&config, loom(None)).violation().unwrap().detail.clone();
+    assert!(detail.starts_with("span s0 is still on wbufSpans.free, but the sweeper's last freeSomeWbufs ran in _GCoff"), "{detail}");
+    // Go's freeSomeWbufs answers "more" and is called again: every span goes back, exhaustively.
+    let go = run(&Config { variant: Variant::Go, ..config.clone() }, loom(None));
+    assert_eq!((&go.outcome, go.exhaustive, go.figures.get("spans-returned")), (&Outcome::Holds, true, Some(&2)));
+    // Without preemption the broken branch is never reached: the variant holds, so the audit
+    // fails on the early stop and nothing else.
+    let unpreempted = run(&Config { preempt_after: None, ..config }, loom(None));
+    assert_eq!(unpreempted.outcome, Outcome::Holds);
+}
+
+#[test]
 fn an_exhausted_heap_throws_out_of_memory() {
     // One span of 2 workbufs; put, put, balance needs a third.
     let config = Config::new(Variant::Go, 1, 3).heap_spans(1);

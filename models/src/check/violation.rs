@@ -34,7 +34,8 @@ pub enum ViolationKind {
     LostWorkbuf,
     /// A workbuf is in two places at once (two owners, or on a list and in a cache).
     DuplicatedWorkbuf,
-    /// A span that came from the heap is in none of busy, free, or returned.
+    /// A span that came from the heap is in none of busy, free, or returned; or, after a sweeper
+    /// that ran to completion in _GCoff, a span prepared for freeing never went back to the heap.
     LostSpan,
     /// A span is on two lists at once.
     DuplicatedSpan,

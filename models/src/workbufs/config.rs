@@ -201,6 +201,8 @@ impl Model for Config {
     ///   while cycle 2 may already be marking.
     /// - r13-*: 1 worker x 1 op, 1 cycle, one span of 2 workbufs (the catalogue's size).
     /// - r14-first-on-empty and lost-span: 1 worker x 1 op, no controller or sweeper.
+    /// - sweeper-stops-early: 1 worker x 3 ops (two spans), controller and a sweeper preempted
+    ///   after one span of each batch.
     fn default_for(variant: &str) -> Result<Self, ConfigError> {
         let v = Variant::from_name(variant).ok_or_else(|| {
             ConfigError(format!("workbufs has no variant {variant:?}; known: {}", Self::variants().join(", ")))
@@ -210,6 +212,8 @@ impl Model for Config {
             Variant::R12FreeDuringMark | Variant::R12PhaseOutsideLock => Config::new(v, 1, 1).heap_spans(3).cycles(2).with_controller().with_sweeper(),
             Variant::R13NoWipeEmpty | Variant::R13NoDispose => Config::new(v, 1, 1).with_controller().with_sweeper(),
             Variant::R14FirstOnEmpty | Variant::LostSpan => Config::new(v, 1, 1),
+            // Two spans on free, a sweeper asked to yield after one span of its batch.
+            Variant::SweeperStopsEarly => Config { preempt_after: Some(1), ..Config::new(v, 1, 3).heap_spans(3).with_controller().with_sweeper() },
         })
     }
 

@@ -11,8 +11,8 @@
 //! Module map: [`workbuf`] (a workbuf, sizes), [`heap`] (the modelled mheap: allocManual /
 //! freeManual), [`pool`] (`work`: the lists and the workbuf factory routines), [`spans`]
 //! (`wbufSpans`, prepareFreeWorkbufs, freeSomeWbufs), [`gcwork`] (the per-P cache), [`phase`]
-//! (gcphase and the controller's stop-the-world transitions), [`audit`] (the ledger and the
-//! quiescence audit), [`config`], [`scenario`].
+//! (gcphase and the controller's stop-the-world transitions), [`audit`] (the ledger),
+//! [`quiescence`] (the audit once every thread joined), [`config`], [`scenario`].
 //!
 //! Differences from Go (each module lists its own):
 //! - Sizes are parameters, shrunk (a span of 2 to 4 workbufs, a workbuf of 1 or 2 objects).
@@ -28,6 +28,7 @@ pub mod gcwork;
 pub mod heap;
 pub mod phase;
 pub mod pool;
+pub mod quiescence;
 pub mod scenario;
 pub mod spans;
 pub mod workbuf;
@@ -39,8 +40,8 @@ pub use workbuf::{Sizes, SpanId, WbufId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Which version of the workbuf pool runs: Go's, or one of the regression catalogue's breakages
-/// (go-reference.md §4), each one branch beside the line it breaks.
+/// Which version of the workbuf pool runs: Go's, or one of the regression catalogue's breakages,
+/// each one branch beside the line it breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Variant {
@@ -63,10 +64,13 @@ pub enum Variant {
     R14FirstOnEmpty,
     /// getempty allocates a span and never records it in wbufSpans.busy: it can never be freed.
     LostSpan,
+    /// freeSomeWbufs answers "no more" when it stops a batch early for preemption, though spans
+    /// remain on wbufSpans.free: bgsweep parks and they are never returned to the heap.
+    SweeperStopsEarly,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 7] = [
+    pub const ALL: [Variant; 8] = [
         Variant::Go,
         Variant::R12FreeDuringMark,
         Variant::R12PhaseOutsideLock,
@@ -74,6 +78,7 @@ impl Variant {
         Variant::R13NoDispose,
         Variant::R14FirstOnEmpty,
         Variant::LostSpan,
+        Variant::SweeperStopsEarly,
     ];
 
     pub fn name(self) -> &'static str {
@@ -85,6 +90,7 @@ impl Variant {
             Variant::R13NoDispose => "r13-no-dispose",
             Variant::R14FirstOnEmpty => "r14-first-on-empty",
             Variant::LostSpan => "lost-span",
+            Variant::SweeperStopsEarly => "sweeper-stops-early",
         }
     }
 

@@ -2,7 +2,7 @@
 //! lists, a phase controller running GC cycles, a sweeper freeing spans; the ledger checks every
 //! step, the quiescence audit checks conservation.
 
-use super::audit::{audit_quiescence, Found, SpanAudit};
+use super::quiescence::{audit_quiescence, audit_sweep, Found, SpanAudit};
 use super::config::{Config, Op};
 use super::gcwork::GcWork;
 use super::heap::HeapSpan;
@@ -133,7 +133,7 @@ fn run_worker<P: Platform>(cx: &Ctx, work: &Work<P>, program: &[Op], gcw: &mut G
     }
 }
 
-/// Conservation once every thread joined.
+/// Conservation once every thread joined, then what a finished sweeper must have freed.
 fn audit<P: Platform>(main: &Ctx, work: &Work<P>, caches: &[GcWork]) {
     let per_span = work.sizes.per_span();
     let heap = work.heap.states();
@@ -152,6 +152,7 @@ fn audit<P: Platform>(main: &Ctx, work: &Work<P>, caches: &[GcWork]) {
             SpanAudit { span: s, allocated: *state != HeapSpan::Unallocated, homes }
         })
         .collect();
+    let on_free: Vec<SpanId> = lists.free.iter().copied().collect();
     drop(lists);
     // Figures, maximised over executions: evidence that the explored executions free spans.
     let count = |state: HeapSpan| heap.iter().filter(|&&s| s == state).count() as u64;
@@ -175,4 +176,7 @@ fn audit<P: Platform>(main: &Ctx, work: &Work<P>, caches: &[GcWork]) {
         format_args!("heap: {heap:?}; workbufs: {}", found.iter().map(|f| format!("{} {}", f.w, f.place)).collect::<Vec<_>>().join(", ")),
     );
     audit_quiescence(main, &spans, &found, per_span);
+    let returned: Vec<SpanId> = (0..heap.len()).filter(|&i| heap[i] == HeapSpan::Returned).map(SpanId).collect();
+    let (last_sweep, after_last_prepare, prepared) = work.ledger.sweep_record();
+    audit_sweep(main, last_sweep, after_last_prepare, &on_free, &prepared, &returned);
 }

@@ -150,12 +150,20 @@ impl<P: Platform> Work<P> {
                 "freeSomeWbufs",
                 format_args!("gcphase {} (cycle {cycle}), free: {}: nothing to do", phase.go_name(), names(&lists.free)),
             );
+            self.ledger.sweep_returned(false);
             return false;
         }
         cx.step("freeSomeWbufs", format_args!("gcphase {} (cycle {cycle}), free: {}: freeing", phase.go_name(), names(&lists.free)));
         for i in 0..self.free_batch {
             if preemptible && self.preempt_after.is_some_and(|n| i >= n) {
                 cx.step("freeSomeWbufs", format_args!("preemption requested after {i} spans: stopping"));
+                if self.variant == Variant::SweeperStopsEarly {
+                    // Broken: the early stop answers "no more", so bgsweep parks with spans on free.
+                    cx.step("freeSomeWbufs", format_args!("free now: {}; returning more: false (NOT rechecked)", names(&lists.free)));
+                    self.wbuf_spans.update_hint(&lists);
+                    self.ledger.sweep_returned(false);
+                    return false;
+                }
                 break;
             }
             let Some(s) = lists.free.pop_front() else { break };
@@ -164,6 +172,7 @@ impl<P: Platform> Work<P> {
         self.wbuf_spans.update_hint(&lists);
         let more = !lists.free.is_empty();
         cx.step("freeSomeWbufs", format_args!("free now: {}; more: {more}", names(&lists.free)));
+        self.ledger.sweep_returned(more);
         more
     }
 

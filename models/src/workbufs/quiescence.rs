@@ -1,0 +1,142 @@
+//! The quiescence audit, once every thread joined: conservation of spans and workbufs, and what a
+//! sweeper that ran to completion must have left behind.
+//!
+//! Std-typed, like the ledger ([`super::audit`]). The spans' homes come from wbufSpans' lists and
+//! the modelled heap (the environment, not the code under test); whether the sweeper's last call
+//! came after the last prepareFreeWorkbufs comes from the ledger.
+
+use super::audit::SweepCall;
+use super::phase::GcPhase;
+use super::{SpanId, WbufId};
+use crate::check::{Ctx, ViolationKind};
+
+/// Where one workbuf was found at quiescence, for the audit's messages.
+pub struct Found {
+    pub w: WbufId,
+    pub place: String,
+}
+
+/// Span membership at quiescence: which of busy, free and "returned to the heap" hold a span.
+pub struct SpanAudit {
+    pub span: SpanId,
+    pub allocated: bool,
+    pub homes: Vec<&'static str>,
+}
+
+/// Conservation at quiescence. Spans first (every span the heap handed out is in exactly one of
+/// busy, free, returned), then workbufs (a workbuf of a busy span is in exactly one place; one of
+/// a free or returned span is in none).
+pub fn audit_quiescence(main: &Ctx, spans: &[SpanAudit], found: &[Found], per_span: usize) {
+    for s in spans.iter().filter(|s| s.allocated) {
+        match s.homes.len() {
+            0 => main.fail(
+                ViolationKind::LostSpan,
+                format!("span {} came from allocManual but is in none of wbufSpans.busy, wbufSpans.free, or returned to the heap: it can never be freed", s.span),
+            ),
+            1 => {}
+            _ => main.fail(ViolationKind::DuplicatedSpan, format!("span {} is in {}", s.span, s.homes.join(" and "))),
+        }
+    }
+    let places_of = |w: usize| found.iter().filter(move |f| f.w.0 == w).map(|f| f.place.as_str()).collect::<Vec<_>>();
+    let busy = |w: usize| spans[w / per_span].homes.first() == Some(&"wbufSpans.busy");
+    let total = spans.len() * per_span;
+    for w in 0..total {
+        let places = places_of(w);
+        if busy(w) && places.len() > 1 {
+            main.fail(ViolationKind::DuplicatedWorkbuf, format!("w{w} is {}", places.join(" and ")));
+        }
+    }
+    for w in 0..total {
+        let s = &spans[w / per_span];
+        let places = places_of(w);
+        if !busy(w) && !places.is_empty() {
+            let why = match s.homes.first() {
+                Some(home) => format!("its span {} is {home}", s.span),
+                None => format!("its span {} was never allocated", s.span),
+            };
+            main.fail(ViolationKind::UseAfterFree, format!("w{w} is still {}, but {why}", places.join(" and ")));
+        }
+    }
+    for w in 0..total {
+        if busy(w) && places_of(w).is_empty() {
+            main.fail(
+                ViolationKind::LostWorkbuf,
+                format!("w{w} of busy span {} is on neither list and in no thread's cache or hands", spans[w / per_span].span),
+            );
+        }
+    }
+}
+
+/// After a sweeper that ran to completion in _GCoff (its last freeSomeWbufs call took the lock
+/// after the last prepareFreeWorkbufs, saw _GCoff and answered "no more"), wbufSpans.free is empty
+/// and every span any prepareFreeWorkbufs moved is back in the heap. Otherwise (the sweeper parked
+/// before the last prepareFreeWorkbufs, as Go's bgsweep can) spans may wait on free for the next
+/// cycle's sweeper, and nothing is required.
+pub fn audit_sweep(main: &Ctx, last: Option<SweepCall>, after_last_prepare: bool, free: &[SpanId], prepared: &[SpanId], returned: &[SpanId]) {
+    if !last.is_some_and(|c| after_last_prepare && c.phase == GcPhase::Off && !c.more) {
+        return;
+    }
+    let finished = "the sweeper's last freeSomeWbufs ran in _GCoff after the last prepareFreeWorkbufs and answered \"no more\"";
+    if let Some(s) = free.first() {
+        main.fail(ViolationKind::LostSpan, format!("span {s} is still on wbufSpans.free, but {finished}: it is never returned to the heap"));
+    }
+    if let Some(s) = prepared.iter().find(|s| !returned.contains(s)) {
+        main.fail(
+            ViolationKind::LostSpan,
+            format!("span {s} was moved to wbufSpans.free by prepareFreeWorkbufs and {finished}, but the heap never got it back"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Recorder;
+    use std::panic::catch_unwind;
+
+    fn fails(f: impl FnOnce(&Ctx) + std::panic::UnwindSafe) -> ViolationKind {
+        let rec = Recorder::new(false);
+        let cx = Ctx::thread(&rec, 0);
+        assert!(catch_unwind(move || f(&cx)).is_err());
+        rec.violation().unwrap().kind
+    }
+
+    #[test]
+    fn the_quiescence_audit_fails() {
+        let span = |homes: Vec<&'static str>| SpanAudit { span: SpanId(0), allocated: true, homes };
+        let found = |w: usize, place: &str| Found { w: WbufId(w), place: place.into() };
+        let run = |spans: Vec<SpanAudit>, f: Vec<Found>| fails(move |cx| audit_quiescence(cx, &spans, &f, 2));
+        assert_eq!(run(vec![span(vec![])], vec![]), ViolationKind::LostSpan);
+        assert_eq!(run(vec![span(vec!["wbufSpans.busy", "wbufSpans.free"])], vec![]), ViolationKind::DuplicatedSpan);
+        let both = vec![found(0, "on work.empty"), found(0, "in T0's cache"), found(1, "on work.empty")];
+        assert_eq!(run(vec![span(vec!["wbufSpans.busy"])], both), ViolationKind::DuplicatedWorkbuf);
+        assert_eq!(run(vec![span(vec!["wbufSpans.free"])], vec![found(1, "in T0's cache")]), ViolationKind::UseAfterFree);
+        assert_eq!(run(vec![span(vec!["wbufSpans.busy"])], vec![found(1, "on work.empty")]), ViolationKind::LostWorkbuf);
+        // And a consistent state passes.
+        let rec = Recorder::new(false);
+        let ok = vec![found(0, "on work.empty"), found(1, "in T0's cache")];
+        audit_quiescence(&Ctx::main(&rec), &[span(vec!["wbufSpans.busy"])], &ok, 2);
+        audit_quiescence(&Ctx::main(&rec), &[span(vec!["returned to the heap"])], &[], 2);
+        assert!(rec.violation().is_none());
+    }
+
+    #[test]
+    fn the_sweep_audit_fails() {
+        let done = Some(SweepCall { phase: GcPhase::Off, after_prepares: 1, more: false });
+        let (s0, s1) = (SpanId(0), SpanId(1));
+        // Left on free, or moved and never returned, after a sweeper that finished: lost.
+        assert_eq!(fails(move |cx| audit_sweep(cx, done, true, &[s1], &[s0, s1], &[s0])), ViolationKind::LostSpan);
+        assert_eq!(fails(move |cx| audit_sweep(cx, done, true, &[], &[s0, s1], &[s0])), ViolationKind::LostSpan);
+        // Nothing is required of a sweeper that parked before the last prepareFreeWorkbufs, that
+        // saw a mark phase, or that said more remained; and a finished sweep that returned every
+        // prepared span passes.
+        let rec = Recorder::new(false);
+        let main = Ctx::main(&rec);
+        audit_sweep(&main, done, false, &[s1], &[s0, s1], &[s0]);
+        audit_sweep(&main, Some(SweepCall { phase: GcPhase::Mark, after_prepares: 1, more: false }), true, &[s1], &[s1], &[]);
+        audit_sweep(&main, Some(SweepCall { phase: GcPhase::Off, after_prepares: 1, more: true }), true, &[s1], &[s1], &[]);
+        audit_sweep(&main, None, false, &[s1], &[s1], &[]);
+        audit_sweep(&main, done, true, &[], &[s0, s1], &[s1, s0]);
+        assert!(rec.violation().is_none());
+    }
+}
