@@ -170,8 +170,11 @@ pub fn run_case(case: &Case, options: &Options) -> Row {
         if verdict.executions != recorded {
             row.matched = false;
             row.problems.push(format!(
-                "explored {} executions, the catalogue records {recorded}: the explored space changed; if that is intended, set `executions = {}`",
-                verdict.executions, verdict.executions
+                "explored {} executions, the catalogue records {recorded}: the explored space changed{}; `{}` shows both counts{}",
+                verdict.executions,
+                if case.expect == Expect::Holds { " (on a case that must hold: find out why before re-pinning)" } else { "" },
+                paths::pin_command(&case.id),
+                if case.expect == Expect::Holds { " and records the new one only with --accept" } else { " and re-pins it" },
             ));
         }
     }
@@ -264,22 +267,6 @@ pub fn verify_pinned(case: &Case, pinned: &Path) -> Result<(), String> {
         Some(why) => Err(format!("pinned replay {shown} no longer reproduces: {why}")),
         None => Ok(()),
     }
-}
-
-/// Runs `case` and, if it fails as expected, writes its pinned replay. Returns the path written.
-pub fn pin(case: &Case) -> Result<PathBuf, String> {
-    let Some(path) = &case.replay else {
-        return Err(format!("case {} pins no replay (it expects {})", case.id, case.expect));
-    };
-    let verdict = case.model.run(&case.config, &case.engine, &case.budget).map_err(|e| e.to_string())?;
-    if !case.expect.matches(&verdict.outcome) {
-        return Err(format!("case {}: expected {}, got {}; nothing pinned", case.id, case.expect, verdict.outcome));
-    }
-    let file = ReplayFile::from_verdict(Some(&case.id), &case.config, &case.engine, &verdict)
-        .ok_or_else(|| format!("case {}: the failure left no schedule to pin", case.id))?;
-    file.write(path).map_err(|e| e.to_string())?;
-    verify_pinned(case, path)?;
-    Ok(path.clone())
 }
 
 /// Whether every row matched.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod explain;
 pub mod generated;
 pub mod paths;
+pub mod pin;
 pub mod registry;
 pub mod replay_file;
 pub mod shrink;

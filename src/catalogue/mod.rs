@@ -15,6 +15,7 @@
 //! why = "..."                         # optional: why this case and this expectation
 //! ```
 
+pub mod edit;
 pub mod load;
 
 pub use load::{load, load_str, DEFAULT_CATALOGUE};

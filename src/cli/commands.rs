@@ -24,7 +24,7 @@ pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
         Command::Check(args) => check(args),
         Command::Explore(args) => explore(args),
         Command::Replay { file } => replay(&file),
-        Command::Pin { filter, catalogue } => pin(&load(catalogue.catalogue)?, filter.as_deref()),
+        Command::Pin { filter, accept, deep, catalogue } => pin(&load(catalogue.catalogue)?, filter.as_deref(), accept, deep),
     }
 }
 
@@ -124,29 +124,21 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
     Ok(if check::all_matched(&rows) { 0 } else { 1 })
 }
 
-fn pin(catalogue: &Catalogue, filter: Option<&str>) -> Result<i32, GcmcError> {
-    let cases: Vec<_> =
-        catalogue.cases.iter().filter(|c| c.replay.is_some() && filter.map_or(true, |f| c.selected_by(f))).collect();
+fn pin(catalogue: &Catalogue, filter: Option<&str>, accept: bool, deep: bool) -> Result<i32, GcmcError> {
+    let cases: Vec<_> = catalogue
+        .cases
+        .iter()
+        .filter(|c| crate::pin::pinnable(c))
+        .filter(|c| deep || !c.deep || filter == Some(c.id.as_str()))
+        .filter(|c| filter.map_or(true, |f| c.selected_by(f)))
+        .collect();
     if cases.is_empty() {
         return Err(GcmcError::Usage(format!(
-            "no case that pins a replay matches{}",
+            "no case with something to pin matches{}",
             filter.map(|f| format!(" `{f}`")).unwrap_or_default()
         )));
     }
-    let mut failed = 0;
-    for case in cases {
-        let silenced = Silenced::begin();
-        let pinned = check::pin(case);
-        drop(silenced);
-        match pinned {
-            Ok(path) => println!("{}: pinned {}", case.id, paths::shown(&path)),
-            Err(e) => {
-                failed += 1;
-                println!("{}: NOT pinned: {e}", case.id);
-            }
-        }
-    }
-    Ok(if failed == 0 { 0 } else { 1 })
+    crate::pin::run(catalogue, &cases, accept, || Box::new(Silenced::begin()))
 }
 
 /// `KEY=VALUE`, VALUE read as a TOML value (a bare word is a string).

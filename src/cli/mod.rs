@@ -40,10 +40,18 @@ pub enum Command {
         /// A replay file (written by check, explore or pin).
         file: PathBuf,
     },
-    /// (Re)generate the pinned replays of the cases FILTER selects (every case that pins one).
+    /// (Re)record what the cases FILTER selects pin: execution counts and pinned replays. Every
+    /// change is shown (old and new count, first differing trace line); a changed case that must
+    /// hold needs --accept, else nothing is written.
     Pin {
         /// A model or variant name, or whole `-`-separated words of case ids (`R1` selects R1-loom, not R12-loom).
         filter: Option<String>,
+        /// Record a changed execution count of a case that must hold (investigate it first).
+        #[arg(long)]
+        accept: bool,
+        /// Include the cases marked `deep` (a case named by its full id is always included).
+        #[arg(long)]
+        deep: bool,
         #[command(flatten)]
         catalogue: CatalogueArg,
     },
