@@ -78,6 +78,8 @@ fn unknown_models_variants_engines_and_impossible_sizes_are_refused() {
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--threads", "5"], "loom supports at most 4 spawned threads");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "stacks=9"], "stacks must be in 1..=4");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "nodez=1"], "unknown field `nodez`");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "base=0xzz"], "address \"0xzz\" is not a 64-bit hex");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "base=-64"], "is negative; write an address above i64::MAX as a hex string");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "magic"], "unknown engine `magic`");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "pct", "--bound", "2"], "`bound` does not apply to engine pct");
     assert_bad_input(&["explore", "lfstack", "--variant", "pop-2012", "--engine", "std"], "undefined behaviour");
@@ -246,4 +248,18 @@ fn pin_shows_how_a_broken_case_diverged_before_re_pinning_it() {
     assert!(stdout.contains("R6-loom: pinned"), "{stdout}");
     assert_eq!(std::fs::read_to_string(dir.join("replays/R6-loom.json")).unwrap(), pinned);
     assert!(std::fs::read_to_string(&catalogue).unwrap().contains("executions = 4"));
+}
+
+/// Addresses above i64::MAX: `--set base=0x...` (and `base = "0x..."` in a catalogue) reach the
+/// model, and the suggested case writes them back as a hex string.
+#[test]
+fn a_base_above_the_address_hole_is_accepted_as_hex() {
+    let args = ["explore", "lfstack", "--variant", "go", "--threads", "1", "--ops", "1", "--set", "base=0xffff800000000000", "--set", "counter_bits=3"];
+    let held = gcmc(&[&args[..], &["--engine", "dfs"]].concat());
+    assert_eq!(held.status.code(), Some(0), "{}", String::from_utf8_lossy(&held.stdout));
+    let out = gcmc(&[&args[..], &["--set", "sign_extend=false", "--engine", "dfs", "--replay-dir", scratch("hex-base").to_str().unwrap()]].concat());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("violation: throw: lfstack.push"), "{stdout}");
+    assert!(stdout.contains("base = \"0xffff800000000000\""), "{stdout}");
 }

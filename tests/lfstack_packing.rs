@@ -94,3 +94,25 @@ fn each_historical_layout_bug_throws() {
         assert_eq!((violation.kind, violation.detail.as_str()), (ViolationKind::Throw, "lfstack.push"));
     }
 }
+
+/// The catalogue's layouts for `go` above the address hole (the `lfstack-go-*-loom-b2-3x3x2`
+/// cases): with three threads under loom each holds, and the same addresses with the address field
+/// cut to amd64's 48 bits, or without sign extension, throw Go's message under the same engine.
+#[test]
+fn go_above_the_hole_holds_under_loom_and_a_layout_that_drops_bits_throws() {
+    let layouts = [
+        (48, true, 0xffff_8000_0000_0000u64),
+        (57, true, 0x00ff_c000_0000_0000),
+        (57, true, 0xff80_0000_0000_0000),
+        (60, false, 0x0a00_0001_0000_0000),
+    ];
+    let loom = Engine::Loom { preemption_bound: Some(2) };
+    for (addr_bits, sign_extend, base) in layouts {
+        let config = Config { addr_bits, sign_extend, base, ..Config::stress(Variant::Go, 3, 3, 2, 3) };
+        let run = |c: &Config| engine::run(Arc::new(c.build().unwrap()), &loom, &Budget::default()).unwrap();
+        assert_eq!(run(&config).outcome, Outcome::Holds, "{addr_bits} bits at {base:#x}");
+        let broken = if addr_bits == 48 { Config { sign_extend: false, ..config } } else { Config { addr_bits: 48, ..config } };
+        let violation = run(&broken).violation().cloned().unwrap_or_else(|| panic!("{broken:?} held"));
+        assert_eq!((violation.kind, violation.detail.as_str()), (ViolationKind::Throw, "lfstack.push"), "{broken:?}");
+    }
+}

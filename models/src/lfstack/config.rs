@@ -45,8 +45,10 @@ pub struct Config {
     pub addr_bits: u32,
     #[serde(default = "default_sign_extend")]
     pub sign_extend: bool,
-    /// Modelled address of node 0 (node i is at base + 64 i).
-    #[serde(default = "default_base")]
+    /// Modelled address of node 0 (node i is at base + 64 i). An integer, or a string (`"0x..."`
+    /// hex or decimal) for addresses above `i64::MAX`, which TOML integers cannot hold: the upper
+    /// half of the address space, where amd64's sign extension matters.
+    #[serde(default = "default_base", with = "address")]
     pub base: u64,
     /// Explicit per-thread programs, one per thread, instead of the stress program.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +69,56 @@ fn default_sign_extend() -> bool {
 }
 fn default_base() -> u64 {
     DEFAULT_BASE
+}
+
+/// A 64-bit address in TOML and JSON: an integer up to `i64::MAX`, else a hex string. Written as
+/// an integer when it fits, so configurations below the hole read (and replay files hold) as
+/// before; above it always as `"0x..."`, which TOML, `--set` and JSON all carry unchanged.
+mod address {
+    use serde::{de, Deserializer, Serializer};
+    use std::fmt;
+
+    pub fn serialize<S: Serializer>(addr: &u64, s: S) -> Result<S::Ok, S::Error> {
+        match i64::try_from(*addr) {
+            Ok(_) => s.serialize_u64(*addr),
+            Err(_) => s.serialize_str(&format!("{addr:#x}")),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(Address)
+    }
+
+    /// `"0x..."` (hex) or decimal digits.
+    fn parse(text: &str) -> Option<u64> {
+        let t = text.trim().replace('_', "");
+        match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+            Some(hex) => u64::from_str_radix(hex, 16).ok(),
+            None => t.parse().ok(),
+        }
+    }
+
+    struct Address;
+
+    impl de::Visitor<'_> for Address {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an address: a non-negative integer, or a string such as \"0xffff800000000000\"")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::custom(format!("address {v} is negative; write an address above i64::MAX as a hex string, \"{:#x}\"", v as u64)))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            parse(v).ok_or_else(|| E::custom(format!("address {v:?} is not a 64-bit hex (\"0x...\") or decimal number")))
+        }
+    }
 }
 
 impl Config {
@@ -192,5 +244,30 @@ impl Model for Config {
 
     fn build(&self) -> Result<Self::Scenario, ConfigError> {
         super::scenario::LfStackScenario::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_base_above_i64_max_is_a_hex_string_both_ways() {
+        let high = Config { base: 0xffff_8000_0000_0000, ..Config::stress(Variant::Go, 1, 1, 1, 3) };
+        let json = serde_json::to_value(&high).unwrap();
+        assert_eq!(json["base"], "0xffff800000000000");
+        assert_eq!(serde_json::from_value::<Config>(json).unwrap(), high);
+        // Below the hole it stays an integer, as replay files have always held it.
+        let low = Config::stress(Variant::Go, 1, 1, 1, 3);
+        assert_eq!(serde_json::to_value(&low).unwrap()["base"], DEFAULT_BASE);
+        for (text, want) in [("\"0xFFFF800000000000\"", 0xffff_8000_0000_0000), ("\"824633720832\"", DEFAULT_BASE), ("4096", 4096)] {
+            let json = format!(r#"{{"variant":"go","threads":1,"nodes":1,"iterations":1,"counter_bits":3,"base":{text}}}"#);
+            assert_eq!(serde_json::from_str::<Config>(&json).unwrap().base, want, "{text}");
+        }
+        for (text, why) in [("\"0xzz\"", "is not a 64-bit hex"), ("-64", "is negative"), ("\"0x1ffffffffffffffff\"", "is not a 64-bit hex")] {
+            let json = format!(r#"{{"variant":"go","threads":1,"nodes":1,"iterations":1,"counter_bits":3,"base":{text}}}"#);
+            let err = serde_json::from_str::<Config>(&json).unwrap_err().to_string();
+            assert!(err.contains(why), "{text}: {err}");
+        }
     }
 }
