@@ -28,6 +28,13 @@ impl GcWork {
         self.bufs.map_or_else(Vec::new, |(a, b)| vec![a, b])
     }
 
+    /// `empty`: no cached object (wbuf1 nil, or both buffers hold none). Empty buffers still
+    /// cached are not work. Read by gcMark with the world stopped, after the P's worker has been
+    /// joined, so the reads skip the ledger's owner check (the controller is not the owner).
+    pub fn empty<P: Platform>(&self, work: &Work<P>) -> bool {
+        self.bufs.map_or(true, |(wbuf1, wbuf2)| work.bufs.nobj(wbuf1) == 0 && work.bufs.nobj(wbuf2) == 0)
+    }
+
     /// `init`: wbuf1 from getempty; wbuf2 from trygetfull, else getempty.
     fn init<P: Platform>(&mut self, cx: &Ctx, work: &Work<P>) -> (WbufId, WbufId) {
         let wbuf1 = work.getempty(cx);

@@ -10,8 +10,9 @@
 //!   name, not silent aliasing with a newer span (as it would be in Go, where the memory is reused).
 //! - Go's allocManual and freeManual take `mheap_.lock`, a lock that does not synchronize with the
 //!   lfstacks or wbufSpans.lock. The model keeps the heap behind a std mutex: no scheduling point,
-//!   no happens-before edge for the checkers (design.md, "Scheduling points are the price of a
-//!   proof"). Under loom and shuttle one model thread runs at a time, so it is uncontended.
+//!   no happens-before edge for the checkers (a scheduling point the property does not need only
+//!   multiplies executions). Under loom and shuttle one model thread runs at a time, so it is
+//!   uncontended.
 
 use super::SpanId;
 use crate::check::{Ctx, ViolationKind};

@@ -4,8 +4,10 @@
 //! Fixes #19325), which builds on the seed 9cc883a4 ("allocate GC workbufs from manually-managed
 //! spans", For #19325): `getempty`, `putempty`, `putfull`, `trygetfull`, `handoff`,
 //! `checkempty` / `checknonempty`, `prepareFreeWorkbufs`, `freeSomeWbufs`, the per-P `gcWork`
-//! (`init`, `put`, `tryGet`, `dispose`, `balance`), the start-up check on `workbufAlloc`, and the
-//! rule of 9108ae77 (2018) that every P's cached buffers are disposed before freeing.
+//! (`init`, `put`, `tryGet`, `dispose`, `balance`, `empty`), the start-up check on `workbufAlloc`,
+//! gcMark's checks at mark termination, and what prepareFreeWorkbufs relies on: every P's cached
+//! buffers disposed before mark termination. At these commits that comes from mark 2 (gcMarkDone's
+//! `forEachP` disposing each P's gcWork, with `gcBlackenPromptly` set so no P caches again).
 //! `work.full` and `work.empty` are the [`crate::lfstack`] model, not a second stack.
 //!
 //! Module map: [`workbuf`] (a workbuf, sizes), [`heap`] (the modelled mheap: allocManual /
@@ -45,7 +47,7 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Variant {
-    /// 051809e3 with 9108ae77's dispose-before-free: must hold.
+    /// 051809e3, with mark 2's dispose of every P's gcWork before mark termination: must hold.
     Go,
     /// R12: freeSomeWbufs frees without checking that the GC phase is off, so a span goes from
     /// manual to free during mark (the #11267 rule, d57056ba).
@@ -56,8 +58,10 @@ pub enum Variant {
     /// R13: prepareFreeWorkbufs moves the spans to free without wiping work.empty, which still
     /// links their workbufs.
     R13NoWipeEmpty,
-    /// R13: mark termination does not dispose the P caches before prepareFreeWorkbufs (before
-    /// 9108ae77), so cached workbufs outlive their span.
+    /// R13: mark 2 does not dispose the P caches (gcMarkDone's `forEachP` dispose dropped), so the
+    /// drained, empty workbufs they still cache outlive their span once prepareFreeWorkbufs moves
+    /// it to free. gcMark's check ("P has cached GC work at end of mark termination") cannot see
+    /// it: an empty buffer is not work.
     R13NoDispose,
     /// R14: getempty carves a span and puts the first workbuf, the one it returns, on work.empty
     /// too: one workbuf, two owners.

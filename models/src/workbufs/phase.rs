@@ -2,16 +2,20 @@
 //!
 //! Ports what mgcwork.go's freeing relies on from src/runtime/mgc.go at 051809e3: `gcphase`
 //! (written by `setGCPhase` with the world stopped, in gcStart and gcMarkTermination), the order of
-//! gcMarkTermination (phase _GCmarktermination, then _GCoff and gcSweep readying the sweeper, then
-//! start the world, then prepareFreeWorkbufs "while a new GC cycle cannot start"), and the bgsweep
-//! loop `for freeSomeWbufs(true) { Gosched() }`.
+//! gcMarkTermination (phase _GCmarktermination, gcMark's checks, then _GCoff and gcSweep readying
+//! the sweeper, then start the world, then prepareFreeWorkbufs "while a new GC cycle cannot
+//! start"), and the bgsweep loop `for freeSomeWbufs(true) { Gosched() }`.
 //!
 //! Differences from Go:
 //! - The main thread is the phase controller (loom allows four spawned threads, and the workers and
 //!   the sweeper need them). It starts the mark workers of a cycle by spawning them, one per P,
 //!   each taking its P's gcWork, and detects mark termination by joining them: each worker drains
-//!   and disposes its cache before it returns (gcMarkDone's forEachP flush, 9108ae77). A join
-//!   blocks without spinning, so no scheduling point is spent on waiting.
+//!   and disposes its cache before it returns (mark 2: gcMarkDone's `forEachP` dispose of every P's
+//!   gcWork, with `gcBlackenPromptly` set). A join blocks without spinning, so no scheduling point
+//!   is spent on waiting.
+//! - gcMark's own drain is not modelled (the controller has no P and marks nothing); its checks
+//!   that mark 2 left no work ("work.full != 0", "P has cached GC work at end of mark termination")
+//!   are, verbatim, with the world stopped between _GCmarktermination and _GCoff.
 //! - Stopping the world is modelled by the controller holding `wbufSpans.lock` across the phase
 //!   store. A Go thread cannot be stopped while it holds a runtime lock, and the only thread that
 //!   runs across a transition is the sweeper, whose non-preemptible region is its hold on that
@@ -24,6 +28,7 @@
 //! - _GCmarktermination lasts one stop-the-world section, where no thread can observe it: it is
 //!   traced and recorded in the ledger but never stored in the phase word.
 
+use super::gcwork::GcWork;
 use super::pool::Work;
 use super::spans::SpanLists;
 use crate::check::Ctx;
@@ -103,13 +108,28 @@ pub fn gc_start<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize) {
     drop(spans);
 }
 
-/// gcMarkTermination's phase changes, world stopped: _GCmarktermination, then _GCoff (after which
-/// gcSweep readies the sweeper and the world starts again).
-pub fn gc_mark_termination<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize) {
+/// gcMarkTermination's phase changes, world stopped: _GCmarktermination, gcMark's checks that no
+/// work is left, then _GCoff (after which gcSweep readies the sweeper and the world starts again).
+/// `caches` are every P's gcWork.
+pub fn gc_mark_termination<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize, caches: &[GcWork]) {
     let spans = work.wbuf_spans.lock.lock();
     set_phase(cx, work, &spans, cycle, GcPhase::MarkTermination, false);
+    gc_mark_checks(cx, work, caches);
     set_phase(cx, work, &spans, cycle, GcPhase::Off, true);
     drop(spans);
+}
+
+/// gcMark's double checks, after its own drain: nothing on work.full, and no P's gcWork holding
+/// an object ("This should be ensured by mark 2 before we enter mark termination"). The model's
+/// gcMark has nothing of its own to drain (the controller marks nothing), so only the checks.
+fn gc_mark_checks<P: Platform>(cx: &Ctx, work: &Work<P>, caches: &[GcWork]) {
+    if !work.full.empty(cx) {
+        cx.throw("work.full != 0");
+    }
+    if caches.iter().any(|gcw| !gcw.empty(work)) {
+        cx.throw("P has cached GC work at end of mark termination");
+    }
+    cx.step("gcMark", format_args!("work.full is empty and no P's gcWork holds work"));
 }
 
 /// `setGCPhase`. `wbufSpans.lock` must be held (the model's stop-the-world): the caller passes
@@ -129,4 +149,39 @@ pub fn bgsweep<P: Platform>(cx: &Ctx, work: &Work<P>) {
         P::spin_loop(); // Gosched
     }
     cx.step("bgsweep", format_args!("parked"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Recorder, ViolationKind};
+    use crate::platform::Std;
+    use crate::workbufs::{Sizes, Variant};
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    /// Mark termination with one P's gcWork after `program`: the throw it meets, if any.
+    fn terminate(program: impl Fn(&Ctx, &Work<Std>, &mut GcWork)) -> Option<String> {
+        let rec = Recorder::new(false);
+        let work = Work::<Std>::new(Variant::Go, Sizes::small(2, 1), 2, 64, None, 4);
+        let mut gcw = GcWork::default();
+        program(&Ctx::thread(&rec, 0), &work, &mut gcw);
+        let main = Ctx::main(&rec);
+        let ended = catch_unwind(AssertUnwindSafe(|| gc_mark_termination(&main, &work, 1, &[gcw])));
+        assert_eq!(ended.is_err(), rec.violation().is_some());
+        rec.violation().map(|v| {
+            assert_eq!(v.kind, ViolationKind::Throw);
+            v.detail
+        })
+    }
+
+    #[test]
+    fn gc_mark_throws_on_work_left_at_mark_termination() {
+        // Drained and disposed: nothing left.
+        assert_eq!(terminate(|cx, work, gcw| { gcw.put(cx, work); gcw.try_get(cx, work); gcw.dispose(cx, work) }), None);
+        // Drained but not disposed (R13's no-dispose): empty buffers cached are not work.
+        assert_eq!(terminate(|cx, work, gcw| { gcw.put(cx, work); gcw.try_get(cx, work); }), None);
+        // An object still cached, or disposed onto work.full: Go's two throws.
+        assert_eq!(terminate(|cx, work, gcw| gcw.put(cx, work)).as_deref(), Some("P has cached GC work at end of mark termination"));
+        assert_eq!(terminate(|cx, work, gcw| { gcw.put(cx, work); gcw.dispose(cx, work) }).as_deref(), Some("work.full != 0"));
+    }
 }

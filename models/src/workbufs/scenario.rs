@@ -87,7 +87,7 @@ impl Scenario for WorkbufsScenario {
                 break;
             }
             main.step("gcMarkDone", format_args!("cycle {cycle}: every worker drained its work and disposed its gcWork"));
-            gc_mark_termination(&main, &work, cycle);
+            gc_mark_termination(&main, &work, cycle, &caches);
             if c.sweeper {
                 if let Some(previous) = sweeper.take() {
                     previous.join();
@@ -109,7 +109,7 @@ impl Scenario for WorkbufsScenario {
 
 /// One mark worker's share of one cycle, on its P's gcWork: its program, then, when a controller
 /// ends the cycle, Go's end of mark for its P: drain until there is no work and dispose the cache
-/// (the forEachP flush of 9108ae77, skipped by R13's no-dispose variant).
+/// (mark 2's `forEachP` dispose, skipped by R13's no-dispose variant).
 fn run_worker<P: Platform>(cx: &Ctx, work: &Work<P>, program: &[Op], gcw: &mut GcWork, cycle: usize, end_of_mark: bool) {
     for op in program {
         match op {
@@ -126,7 +126,7 @@ fn run_worker<P: Platform>(cx: &Ctx, work: &Work<P>, program: &[Op], gcw: &mut G
     }
     while gcw.try_get(cx, work) {}
     if work.variant == Variant::R13NoDispose {
-        // Broken (before 9108ae77): the cached buffers stay cached across the freeing.
+        // Broken: mark 2 skips the dispose; the drained buffers stay cached across the freeing.
         cx.step("gcMarkDone", format_args!("cycle {cycle}: gcWork NOT disposed: {:?}", gcw.cached()));
     } else {
         gcw.dispose(cx, work);
