@@ -79,6 +79,7 @@ fn unknown_models_variants_engines_and_impossible_sizes_are_refused() {
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "stacks=9"], "stacks must be in 1..=4");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "nodez=1"], "unknown field `nodez`");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "base=0xzz"], "address \"0xzz\" is not a 64-bit hex");
+    assert_bad_input(&["explore", "workbufs", "--variant", "go", "--set", "preempt_after=0"], "preempt_after must be at least 1");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "base=-64"], "is negative; write an address above i64::MAX as a hex string");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "magic"], "unknown engine `magic`");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "pct", "--bound", "2"], "`bound` does not apply to engine pct");

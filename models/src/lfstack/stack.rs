@@ -11,6 +11,14 @@
 //! - `next` is an atomic with Relaxed accesses where Go uses a plain store and an atomic load:
 //!   publication is through the head CAS, and a plain field would be a data race in Rust.
 //! - `pushcnt` is a [`Cell`](crate::platform::Cell) so loom checks that only the owner touches it.
+//! - Every `pushcnt` starts at 0, as in Go's tests (zeroed nodes); a workbuf carved from a span
+//!   allocManual did not zero could start at any value in Go. The start does not change which
+//!   schedules are ABA: a stale head word matches again only once the node's counter has wrapped,
+//!   2^counter_bits pushes later, wherever it started.
+//! - A failed head CAS is Relaxed here; Go's `atomic.Cas64` is a full barrier either way. Nothing is
+//!   read through a failed CAS: push and pop discard its value and load the head again (SeqCst)
+//!   before the next attempt, so the weaker failure ordering removes no synchronization the
+//!   algorithm uses. The success orderings are Go's (SeqCst), except where R4 weakens them.
 
 use super::{Packing, TaggedPointer, Variant};
 use crate::check::{Ctx, ViolationKind};

@@ -60,7 +60,7 @@ pub struct Config {
     /// freeSomeWbufs' batchSize.
     #[serde(default = "go_batch")]
     pub free_batch: usize,
-    /// The sweeper is asked to yield after this many spans of one batch.
+    /// The sweeper is asked to yield after this many spans of each batch (at least 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preempt_after: Option<usize>,
     /// balance hands off half of wbuf1 above this many objects (Go: 4).
@@ -178,6 +178,11 @@ impl Config {
         }
         if self.free_batch == 0 {
             return fail("free_batch must be at least 1".into());
+        }
+        if self.preempt_after == Some(0) {
+            // The modelled request arrives anew in every call, where Go's Gosched clears
+            // gp.preempt: at 0 no call would ever free a span and bgsweep would call forever.
+            return fail("preempt_after must be at least 1: at 0 every freeSomeWbufs call would stop before its first span, and bgsweep would never finish (in Go, Gosched clears the preemption request)".into());
         }
         if let Some(programs) = &self.programs {
             if programs.len() != self.workers {

@@ -10,7 +10,10 @@
 //!   synchronization; the model reads a std mirror of it (`WbufSpans::free_hint`), kept under
 //!   the lock, so it costs no scheduling point. The answer under the lock decides.
 //! - gp.preempt is not shared state here: the sweeper's preemption request arrives after
-//!   `preempt_after` spans of a batch (none if unset), so the early stop is reachable.
+//!   `preempt_after` spans of every batch (none if unset), so the early stop is reachable. In Go a
+//!   request is cleared once the goroutine is rescheduled (bgsweep's Gosched), and the next call
+//!   runs until another one arrives; here each call gets its own, after the same number of spans,
+//!   so `preempt_after = 0` (no call ever frees a span) is refused.
 
 use super::audit::Ledger;
 use super::phase::GcPhase;
