@@ -232,6 +232,16 @@ fn a_sweeper_that_stops_early_leaves_spans_unreturned() {
 }
 
 #[test]
+fn returned_spans_are_reused_so_go_does_not_run_out_over_cycles() {
+    // Two spans, three cycles: once both spans have been returned, the next cycle's getempty can
+    // only continue with a returned span, as Go's allocManual would hand its memory out again.
+    let config = Config::new(Variant::Go, 1, 3).spans_of(2).heap_spans(2).cycles(3).with_controller().with_sweeper();
+    let v = run(&config, pct(2_000, 3));
+    assert_eq!(v.outcome, Outcome::Holds);
+    assert!(v.figures.get("spans-reused").is_some_and(|&n| n > 0), "{:?}", v.figures);
+}
+
+#[test]
 fn an_exhausted_heap_throws_out_of_memory() {
     // One span of 2 workbufs; put, put, balance needs a third.
     let config = Config::new(Variant::Go, 1, 3).heap_spans(1);

@@ -158,6 +158,7 @@ fn audit<P: Platform>(main: &Ctx, work: &Work<P>, caches: &[GcWork]) {
     let count = |state: HeapSpan| heap.iter().filter(|&&s| s == state).count() as u64;
     main.recorder().figure_max("spans-allocated", count(HeapSpan::Manual) + count(HeapSpan::Returned));
     main.recorder().figure_max("spans-returned", count(HeapSpan::Returned));
+    main.recorder().figure_max("spans-reused", work.heap.reused());
 
     let mut found = Vec::new();
     for (stack, name) in [(&work.empty, "on work.empty"), (&work.full, "on work.full")] {
