@@ -361,6 +361,20 @@ fn reusing_an_arena_without_clearing_hands_out_nonzero_bits() {
 }
 
 #[test]
+fn three_rotations_with_mixed_sizes_hold_under_loom_and_r11_fails_there() {
+    // The catalogue's gcbits-*-loom-three-rotations-mixed-sizes configuration: epoch 3 reuses the
+    // arenas of epoch 0; skipping `previous` reuses epoch 1's while they are live.
+    let programs = vec![vec![Op::Alloc(100), Op::Alloc(1), Op::Alloc(129), Op::Alloc(65)], vec![Op::Alloc(129), Op::Alloc(1)]];
+    let config = |variant| Config { programs: Some(programs.clone()), ..Config::new(variant, 2, 0, 3).with_rotations(&[2, 3, 3]) };
+    for variant in CORRECT {
+        let v = run(&config(variant), loom(None));
+        assert_eq!((&v.outcome, v.exhaustive), (&Outcome::Holds, true), "{variant}");
+    }
+    let v = run(&config(Variant::RotationSkipsPrevious), loom(None));
+    assert_eq!(kind(&v), Some(ViolationKind::DoubleAllocation));
+}
+
+#[test]
 fn truncated_bits_are_undersized_under_every_engine() {
     // The request-size check against its own rounding: bits sized by truncation fail it on the
     // first allocation; the same sizes with Go's rounding hold.
