@@ -1,7 +1,8 @@
 //! The `gcmc` command line: `list`, `check`, `explore`, `replay`, `pin`.
 //!
-//! Exit codes: 0 when everything matched (check), held (explore) or reproduced (replay); 1 when a
-//! case mismatched, an exploration found a violation, or a replay diverged; 2 on bad input, with one
+//! Exit codes: 0 when everything matched (check), held (explore), reproduced (replay) or was
+//! pinned (pin); 1 when a case mismatched, an exploration found a violation, a replay diverged, or
+//! pin could not pin a case or refused a changed count without --accept; 2 on bad input, with one
 //! line `error: ...` on stderr; 3 when `explore` ran out of budget before finishing.
 
 mod commands;
@@ -16,7 +17,8 @@ use std::path::PathBuf;
     name = "gcmc",
     version,
     about = "Deterministic model checking of Go runtime GC allocation mechanisms under loom and shuttle",
-    after_help = "Exit codes: 0 all matched / held / reproduced; 1 a mismatch, a violation found, or a replay that diverged; \
+    after_help = "Exit codes: 0 all matched / held / reproduced / pinned; 1 a mismatch, a violation found, a replay that diverged, \
+                  or a pin not made (a changed count on a holds case needs --accept); \
                   2 bad input (one line `error: ...` on stderr); 3 explore ran out of budget."
 )]
 pub struct Cli {
