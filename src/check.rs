@@ -31,7 +31,7 @@ impl Overrides {
         let mut engine = engine.clone();
         match &mut engine {
             Engine::Loom { preemption_bound: Some(bound) } => *bound = deeper(*bound, self.bound),
-            Engine::Loom { preemption_bound: None } | Engine::Dfs { max_iterations: None } => {}
+            Engine::Loom { preemption_bound: None } | Engine::Dfs { max_iterations: None } | Engine::Stateful { .. } => {}
             Engine::Pct { iterations, seed, .. } | Engine::Random { iterations, seed } => {
                 *iterations = deeper(*iterations, self.iterations);
                 *seed = self.seed.unwrap_or(*seed);

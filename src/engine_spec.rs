@@ -9,13 +9,13 @@ use crate::engine::{Budget, Engine};
 use serde::Deserialize;
 
 /// Engine names, as written in the catalogue and on the command line.
-pub const ENGINE_NAMES: [&str; 5] = ["loom", "pct", "random", "dfs", "std"];
+pub const ENGINE_NAMES: [&str; 6] = ["loom", "pct", "random", "dfs", "std", "stateful"];
 
 /// An engine and its parameters, before validation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EngineSpec {
-    /// `loom`, `pct`, `random`, `dfs` or `std`.
+    /// `loom`, `pct`, `random`, `dfs`, `std` or `stateful`.
     pub name: String,
     /// loom: the preemption bound (none: unbounded, exhaustive).
     pub bound: Option<usize>,
@@ -27,6 +27,8 @@ pub struct EngineSpec {
     pub seed: Option<u64>,
     /// dfs: stop after this many executions (none: run to the end, exhaustive).
     pub max_iterations: Option<usize>,
+    /// stateful: store full states instead of 128-bit fingerprints.
+    pub exact_states: Option<bool>,
 }
 
 /// Defaults for parameters the command line may leave out (the catalogue must spell them out).
@@ -45,6 +47,7 @@ impl EngineSpec {
             "random" => &["iterations", "seed"],
             "dfs" => &["max_iterations"],
             "std" => &["iterations"],
+            "stateful" => &["exact_states"],
             other => return Err(format!("unknown engine `{other}` (known: {})", ENGINE_NAMES.join(", "))),
         };
         let given = [
@@ -53,6 +56,7 @@ impl EngineSpec {
             ("depth", self.depth.is_some()),
             ("seed", self.seed.is_some()),
             ("max_iterations", self.max_iterations.is_some()),
+            ("exact_states", self.exact_states.is_some()),
         ];
         if let Some((field, _)) = given.iter().find(|(field, set)| *set && !allowed.contains(field)) {
             return Err(format!("`{field}` does not apply to engine {} (it takes: {})", self.name, allowed.join(", ")));
@@ -80,6 +84,7 @@ impl EngineSpec {
                 seed: self.seed.unwrap_or(DEFAULT_SEED),
             },
             "dfs" => Engine::Dfs { max_iterations: self.max_iterations },
+            "stateful" => Engine::Stateful { exact_states: self.exact_states.unwrap_or(false) },
             _ => Engine::Std { iterations: self.iterations.unwrap_or(DEFAULT_STD_ITERATIONS) },
         };
         match engine {
@@ -101,6 +106,7 @@ pub struct BudgetSpec {
     pub max_seconds: Option<f64>,
     pub max_branches: Option<usize>,
     pub max_steps: Option<usize>,
+    pub max_states: Option<u64>,
 }
 
 /// The time limit of a catalogue case that sets none: generous for the default catalogue (whose
@@ -115,11 +121,12 @@ impl BudgetSpec {
             max_seconds: Some(self.max_seconds.unwrap_or(DEFAULT_CASE_SECONDS)),
             max_branches: self.max_branches.unwrap_or(base.max_branches),
             max_steps: self.max_steps.unwrap_or(base.max_steps),
+            max_states: self.max_states,
         };
         if budget.max_seconds.is_some_and(|s| !(s > 0.0 && s.is_finite())) {
             return Err("budget max_seconds must be a positive number".into());
         }
-        if budget.max_executions == Some(0) || budget.max_branches == 0 || budget.max_steps == 0 {
+        if budget.max_executions == Some(0) || budget.max_branches == 0 || budget.max_steps == 0 || budget.max_states == Some(0) {
             return Err("budget limits must be at least 1".into());
         }
         Ok(budget)

@@ -6,8 +6,10 @@
 //! catalogue, the command line, shrinking and replay files work for a new model with no other change.
 
 use crate::engine::{self, Budget, Engine, Schedule, Verdict};
+use crate::engine::stateful::{self, Exploration, StatefulOptions};
 use crate::error::GcmcError;
 use gcmc_models::check::{ConfigError, Model};
+use gcmc_models::platform::stateful::tracker::Omit;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -55,6 +57,11 @@ pub trait DynModel: Sync {
     fn run(&self, config: &ModelConfig, engine: &Engine, budget: &Budget) -> Result<Verdict, GcmcError>;
     /// Runs the one execution `schedule` describes.
     fn replay(&self, config: &ModelConfig, engine: &Engine, schedule: &Schedule) -> Result<Verdict, GcmcError>;
+    /// The stateful search with explicit options (end states, exact states, an incomplete
+    /// fingerprint): for cross-validation.
+    fn explore_stateful(&self, config: &ModelConfig, options: &StatefulOptions, budget: &Budget) -> Result<Exploration, GcmcError>;
+    /// shuttle's DFS over the tracking backend, with the end states it reaches: the reference.
+    fn dfs_end_states(&self, config: &ModelConfig, omit: Option<Omit>, budget: &Budget) -> Result<Exploration, GcmcError>;
 }
 
 /// The [`DynModel`] of model `M`.
@@ -130,6 +137,14 @@ impl<M: Model> DynModel for Registered<M> {
 
     fn replay(&self, config: &ModelConfig, engine: &Engine, schedule: &Schedule) -> Result<Verdict, GcmcError> {
         Ok(engine::replay(self.scenario(config)?, engine, schedule)?)
+    }
+
+    fn explore_stateful(&self, config: &ModelConfig, options: &StatefulOptions, budget: &Budget) -> Result<Exploration, GcmcError> {
+        Ok(stateful::explore_with(self.scenario(config)?, options, budget))
+    }
+
+    fn dfs_end_states(&self, config: &ModelConfig, omit: Option<Omit>, budget: &Budget) -> Result<Exploration, GcmcError> {
+        Ok(stateful::dfs_end_states(self.scenario(config)?, omit, budget))
     }
 }
 

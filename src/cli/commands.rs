@@ -174,10 +174,16 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         depth: args.depth,
         seed: args.seed,
         max_iterations: args.max_iterations,
+        exact_states: args.exact_states.then_some(true),
     }
     .resolve(false)
     .map_err(GcmcError::Usage)?;
-    let budget = BudgetSpec { max_executions: args.max_executions, max_seconds: Some(args.max_seconds.unwrap_or(600.0)), ..BudgetSpec::default() }
+    let budget = BudgetSpec {
+        max_executions: args.max_executions,
+        max_seconds: Some(args.max_seconds.unwrap_or(600.0)),
+        max_states: args.max_states,
+        ..BudgetSpec::default()
+    }
         .resolve()
         .map_err(GcmcError::Usage)?;
     model.admit(&config, &engine)?;
@@ -214,6 +220,9 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         if verdict.exhaustive { "exhaustive" } else { "not exhaustive" },
         verdict.seconds
     );
+    if let Some(search) = &verdict.search {
+        println!("{}", search);
+    }
     if !verdict.figures.is_empty() {
         println!("figures (maximum over the executions): {}", crate::check::figures(&verdict));
     }
@@ -284,6 +293,8 @@ fn engine_toml(engine: &Engine) -> String {
         Engine::Dfs { max_iterations: None } => "{ name = \"dfs\" }".into(),
         Engine::Dfs { max_iterations: Some(n) } => format!("{{ name = \"dfs\", max_iterations = {n} }}"),
         Engine::Std { iterations } => format!("{{ name = \"std\", iterations = {iterations} }}"),
+        Engine::Stateful { exact_states: false } => "{ name = \"stateful\" }".into(),
+        Engine::Stateful { exact_states: true } => "{ name = \"stateful\", exact_states = true }".into(),
     }
 }
 

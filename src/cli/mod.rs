@@ -70,7 +70,7 @@ pub struct CatalogueArg {
 pub struct CheckArgs {
     /// A model or variant name, or whole `-`-separated words of case ids (`R1` selects R1-loom, not R12-loom).
     pub filter: Option<String>,
-    /// Only cases under this engine: loom, pct, random, dfs, std.
+    /// Only cases under this engine: loom, pct, random, dfs, std, stateful.
     #[arg(long, value_name = "E")]
     pub engine: Option<String>,
     /// Print a JSON array instead of the table.
@@ -121,7 +121,7 @@ pub struct ExploreArgs {
     /// A configuration field, as in a catalogue [config] table: --set counter_bits=2 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// loom, pct, random, dfs, std.
+    /// loom, pct, random, dfs, std, stateful.
     #[arg(long, value_name = "E", default_value = "loom")]
     pub engine: String,
     /// loom: preemption bound (default: none, exhaustive).
@@ -139,6 +139,12 @@ pub struct ExploreArgs {
     /// dfs: cap on executions.
     #[arg(long, value_name = "N")]
     pub max_iterations: Option<usize>,
+    /// stateful: store full states instead of 128-bit fingerprints (small configurations).
+    #[arg(long)]
+    pub exact_states: bool,
+    /// stateful: cap on states stored (default 200,000,000 compact, 2,000,000 exact).
+    #[arg(long, value_name = "N")]
+    pub max_states: Option<u64>,
     /// Time limit, in seconds (default 600).
     #[arg(long, value_name = "S")]
     pub max_seconds: Option<f64>,

@@ -18,11 +18,15 @@ pub struct Budget {
     pub max_branches: usize,
     /// shuttle's `max_steps`: the longest execution, in scheduling steps.
     pub max_steps: usize,
+    /// The stateful engine: stop after storing this many states (none: the engine's default,
+    /// sized for a 24 GiB machine).
+    #[serde(default)]
+    pub max_states: Option<u64>,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { max_executions: None, max_seconds: Some(600.0), max_branches: 10_000, max_steps: 100_000 }
+        Budget { max_executions: None, max_seconds: Some(600.0), max_branches: 10_000, max_steps: 100_000, max_states: None }
     }
 }
 

@@ -94,6 +94,7 @@ impl<S: Scenario> Driver<S> {
             trace: Vec::new(),
             schedule: None,
             figures: BTreeMap::new(),
+            search: None,
         };
         let payload = match result {
             Ok(()) => {

@@ -12,6 +12,7 @@ mod driver;
 mod loom_engine;
 mod panics;
 mod shuttle_engine;
+pub mod stateful;
 mod std_engine;
 mod verdict;
 
@@ -38,6 +39,9 @@ pub enum Engine {
     Dfs { max_iterations: Option<usize> },
     /// Real threads, `iterations` runs: the stress test a user would otherwise write.
     Std { iterations: usize },
+    /// The stateful search over shuttle's decisions: exhaustive when it finishes within its
+    /// `max_states`; `exact_states` stores full states instead of 128-bit fingerprints.
+    Stateful { exact_states: bool },
 }
 
 impl Engine {
@@ -49,6 +53,7 @@ impl Engine {
             Engine::Random { .. } => "random",
             Engine::Dfs { .. } => "dfs",
             Engine::Std { .. } => "std",
+            Engine::Stateful { .. } => "stateful",
         }
     }
 
@@ -79,6 +84,8 @@ impl fmt::Display for Engine {
             Engine::Dfs { max_iterations: None } => write!(f, "dfs"),
             Engine::Dfs { max_iterations: Some(n) } => write!(f, "dfs(max={n})"),
             Engine::Std { iterations } => write!(f, "std(iterations={iterations})"),
+            Engine::Stateful { exact_states: false } => write!(f, "stateful"),
+            Engine::Stateful { exact_states: true } => write!(f, "stateful(exact-states)"),
         }
     }
 }
@@ -96,6 +103,7 @@ pub fn run<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budget) -> R
             shuttle_engine::explore(scenario, engine, budget)
         }
         Engine::Std { iterations } => std_engine::stress(scenario, *iterations, budget),
+        Engine::Stateful { exact_states } => stateful::explore(scenario, *exact_states, budget),
     })
 }
 
@@ -109,7 +117,7 @@ pub fn replay<S: Scenario>(scenario: Arc<S>, engine: &Engine, schedule: &Schedul
         (Engine::Loom { preemption_bound }, Schedule::Loom { path }) => {
             Ok(loom_engine::replay(scenario, *preemption_bound, path))
         }
-        (Engine::Pct { .. } | Engine::Random { .. } | Engine::Dfs { .. }, Schedule::Shuttle { encoded }) => {
+        (Engine::Pct { .. } | Engine::Random { .. } | Engine::Dfs { .. } | Engine::Stateful { .. }, Schedule::Shuttle { encoded }) => {
             Ok(shuttle_engine::replay(scenario, encoded))
         }
         (engine, schedule) => Err(ConfigError(format!(

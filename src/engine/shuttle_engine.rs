@@ -17,7 +17,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// A scheduler that records the current execution's schedule where the harness can read it.
-struct Recording<S> {
+pub(crate) struct Recording<S> {
     /// Always `Some` until drop.
     inner: Option<S>,
     current: Arc<Mutex<ShuttleSchedule>>,
@@ -28,7 +28,7 @@ struct Recording<S> {
 }
 
 impl<S> Recording<S> {
-    fn new(inner: S, current: Arc<Mutex<ShuttleSchedule>>, forget_on_drop: bool) -> Self {
+    pub(crate) fn new(inner: S, current: Arc<Mutex<ShuttleSchedule>>, forget_on_drop: bool) -> Self {
         Recording { inner: Some(inner), current, forget_on_drop }
     }
 
@@ -64,7 +64,7 @@ impl<S: Scheduler> Scheduler for Recording<S> {
     }
 }
 
-fn config(budget: &Budget) -> shuttle::Config {
+pub(crate) fn config(budget: &Budget) -> shuttle::Config {
     let mut config = shuttle::Config::new();
     // The harness writes its own replay files; shuttle's printing would only be noise.
     config.failure_persistence = shuttle::FailurePersistence::None;
@@ -111,7 +111,7 @@ pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &B
             let capped = max_iterations.is_some_and(|max| verdict.executions >= max as u64);
             Verdict { exhaustive: verdict.exhaustive && !capped, ..verdict }
         }
-        Engine::Loom { .. } | Engine::Std { .. } => unreachable!("not a shuttle engine: {engine}"),
+        Engine::Loom { .. } | Engine::Std { .. } | Engine::Stateful { .. } => unreachable!("not a shuttle engine: {engine}"),
     }
 }
 

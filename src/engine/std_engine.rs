@@ -63,5 +63,6 @@ fn abandoned<S: Scenario>(driver: &Driver<S>, reason: String) -> Verdict {
         trace: Vec::new(),
         schedule: None,
         figures: BTreeMap::new(),
+        search: None,
     }
 }

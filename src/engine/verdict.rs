@@ -93,6 +93,8 @@ pub struct Verdict {
     pub schedule: Option<Schedule>,
     /// Per-execution figures reported by the model, maximised over all executions.
     pub figures: BTreeMap<String, u64>,
+    /// The stateful engine's search figures; `None` under the other engines.
+    pub search: Option<super::stateful::SearchStats>,
 }
 
 impl Verdict {

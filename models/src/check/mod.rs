@@ -8,9 +8,11 @@
 mod model;
 mod recorder;
 mod scenario;
+mod shared;
 mod violation;
 
 pub use model::{Model, Programs};
 pub use recorder::{Ctx, Recorder, RunLog, Step, ViolationRaised};
 pub use scenario::{ConfigError, Scenario};
+pub use shared::{Shared, SharedGuard};
 pub use violation::{Violation, ViolationKind};

@@ -46,7 +46,7 @@ impl fmt::Display for Named {
 }
 
 /// The part of an arena's header that `gcBitsArenas.lock` protects.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Header {
     /// The next arena on whichever list this one is on. Protected by `gcBitsArenas.lock`.
     pub next: Option<ArenaId>,

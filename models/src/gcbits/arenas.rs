@@ -23,7 +23,7 @@ use std::fmt;
 /// The four lists of `gcBitsArenas`. Invariant (at quiescence): every arena the OS handed out is
 /// on exactly one of them. An arena filled in epoch e is on `next` in e, `current` in e+1,
 /// `previous` in e+2 and `free` from the start of e+3.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Lists {
     pub free: Option<ArenaId>,
     pub next: Option<ArenaId>,
@@ -32,6 +32,7 @@ pub struct Lists {
 }
 
 /// Everything `gcBitsArenas.lock` protects.
+#[derive(Hash)]
 pub struct Locked {
     lists: Lists,
     /// Indexed by arena id.

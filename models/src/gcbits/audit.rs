@@ -13,7 +13,7 @@ use crate::check::ViolationKind;
 use std::fmt;
 
 /// Bits handed out by `newMarkBits`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Allocation {
     pub thread: u32,
     pub arena: ArenaId,
@@ -84,6 +84,16 @@ pub fn check_request(a: &Allocation, nelems: u64) -> Result<(), Finding> {
 #[derive(Debug, Default)]
 pub struct Ledger {
     live: Vec<Allocation>,
+}
+
+/// The set of live allocations, whatever order they were recorded in: threads that record in
+/// either order reach the same ledger (so the stateful engine may merge the two).
+impl std::hash::Hash for Ledger {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut live = self.live.clone();
+        live.sort();
+        live.hash(state);
+    }
 }
 
 impl Ledger {

@@ -13,7 +13,8 @@ use super::os::{Origin, Os};
 use super::Variant;
 use crate::check::{ConfigError, Ctx, Recorder, Scenario, ViolationKind};
 use crate::platform::{JoinHandle, Platform};
-use std::sync::{Arc, Mutex, PoisonError};
+use crate::check::Shared;
+use std::sync::Arc;
 
 /// What a sweep leaves in the bits it owns: nonzero, so a reuse without memclr shows.
 const MARKS: u64 = 0x6d61_726b_0000_0000;
@@ -104,7 +105,7 @@ impl Scenario for GcBitsScenario {
         let os = Os::<P>::new(words, config.free_arenas, &quota, config.sysalloc_fails_after);
         let at_start = os.preload(DIRTY);
         let arenas = Arc::new(GcBitsArenas::new(config.variant, words, os, &at_start));
-        let ledger = Arc::new(Mutex::new(Ledger::default()));
+        let ledger = Arc::new(Shared::audit(Ledger::default()));
         let mut workers: Vec<Worker> = (0..config.threads).map(|_| Worker::default()).collect();
         let mut epoch = 0;
         for &stage in &self.plan {
@@ -137,7 +138,7 @@ impl Scenario for GcBitsScenario {
                         workers[t] = handle.join();
                     }
                     if !P::SERIALIZED {
-                        let mut ledger = ledger.lock().unwrap_or_else(PoisonError::into_inner);
+                        let mut ledger = ledger.lock();
                         for alloc in workers.iter_mut().flat_map(|w| w.pending.drain(..)) {
                             if let Err((kind, detail)) = ledger.record(alloc) {
                                 drop(ledger);
@@ -166,7 +167,7 @@ impl Scenario for GcBitsScenario {
 fn allocate<P: Platform>(
     cx: &Ctx,
     arenas: &GcBitsArenas<P>,
-    ledger: &Mutex<Ledger>,
+    ledger: &Shared<Ledger>,
     worker: &mut Worker,
     op: Op,
     epoch: u64,
@@ -184,7 +185,7 @@ fn allocate<P: Platform>(
         cx.fail(kind, detail);
     }
     if P::SERIALIZED {
-        let recorded = ledger.lock().unwrap_or_else(PoisonError::into_inner).record(alloc);
+        let recorded = ledger.lock().record(alloc);
         if let Err((kind, detail)) = recorded {
             cx.fail(kind, detail);
         }

@@ -11,7 +11,8 @@ use super::{LfNode, LfNodes, LfStack};
 use crate::check::{ConfigError, Ctx, Recorder, Scenario, ViolationKind};
 use crate::platform::{JoinHandle, Platform};
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, PoisonError};
+use crate::check::Shared;
+use std::sync::Arc;
 
 /// A checkable lfstack scenario.
 #[derive(Debug)]
@@ -88,19 +89,20 @@ impl<P: Platform> LfNodes<P> for Pool<P> {
 
 /// Who holds each node, kept in std types (no scheduling point). Updated right after a push or
 /// pop returns, with no Platform operation in between, so it moves atomically with the head CAS.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Holder {
     OnStack,
     Thread(u32),
 }
 
 struct Ownership {
-    holders: Mutex<Vec<Holder>>,
+    /// Only the ABA check reads it (audit data of the stateful engine's fingerprint).
+    holders: Shared<Vec<Holder>>,
 }
 
 impl Ownership {
     fn popped(&self, cx: &Ctx, node: usize, stack: &str) {
-        let mut holders = self.holders.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut holders = self.holders.lock();
         let me = cx.id().expect("model threads have ids");
         if let Holder::Thread(owner) = holders[node] {
             drop(holders);
@@ -113,7 +115,7 @@ impl Ownership {
     }
 
     fn pushed(&self, node: usize) {
-        self.holders.lock().unwrap_or_else(PoisonError::into_inner)[node] = Holder::OnStack;
+        self.holders.lock()[node] = Holder::OnStack;
     }
 }
 
@@ -143,7 +145,7 @@ impl Scenario for LfStackScenario {
                 stacks[s].push(&*pool, pool.addr(i), &main);
             }
         }
-        let ownership = Arc::new(Ownership { holders: Mutex::new(vec![Holder::OnStack; config.nodes]) });
+        let ownership = Arc::new(Ownership { holders: Shared::audit(vec![Holder::OnStack; config.nodes]) });
 
         let handles: Vec<_> = (0..config.threads)
             .map(|t| {

@@ -1,5 +1,6 @@
 //! loom: exhaustive exploration under the C11 memory model (with loom's documented gaps).
 
+use std::hash::Hash;
 use super::{AtomicU64, Cell, JoinHandle, Mutex, Ordering, Platform};
 
 /// loom's modelled atomics, mutex, cell and threads.
@@ -14,8 +15,8 @@ impl Platform for Loom {
     const NAME: &'static str = "loom";
     const SERIALIZED: bool = true;
     type AtomicU64 = loom::sync::atomic::AtomicU64;
-    type Mutex<T: Send + 'static> = loom::sync::Mutex<T>;
-    type Cell<T: Send + 'static> = LoomCell<T>;
+    type Mutex<T: Send + Hash + 'static> = loom::sync::Mutex<T>;
+    type Cell<T: Send + Hash + 'static> = LoomCell<T>;
     type JoinHandle<T: Send + 'static> = loom::thread::JoinHandle<T>;
 
     fn spawn<F, T>(f: F) -> Self::JoinHandle<T>

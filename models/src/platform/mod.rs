@@ -17,18 +17,24 @@
 //! - **Loom** treats `SeqCst` loads and stores as `AcqRel` (false alarms are possible, loom
 //!   #180/#191), does not explore load buffering, and supports at most 4 spawned threads (5
 //!   counting the main thread); the harness refuses larger scenarios before entering loom.
+//! - **Stateful** is shuttle with every operation's effect recorded for the stateful engine's
+//!   fingerprints (see [`stateful`]): it sees what shuttle sees. Data behind its mutexes and in
+//!   its cells must be `Hash`, which is why every backend asks for it.
 //! - **Std** runs real threads: it sees only what the hardware happens to do, and an
 //!   unsynchronized cell access there is undefined behaviour, so broken variants that race on a
 //!   cell are refused under it.
 
 mod loom_backend;
 mod shuttle_backend;
+pub mod stateful;
 mod std_backend;
 
 pub use loom_backend::{Loom, LOOM_MAX_SPAWNED_THREADS};
 pub use shuttle_backend::Shuttle;
+pub use stateful::Stateful;
 pub use std_backend::Std;
 
+use std::hash::Hash;
 use std::ops::DerefMut;
 pub use std::sync::atomic::Ordering;
 
@@ -41,8 +47,8 @@ pub trait Platform: Sized + Send + Sync + 'static {
     const SERIALIZED: bool;
 
     type AtomicU64: AtomicU64;
-    type Mutex<T: Send + 'static>: Mutex<T>;
-    type Cell<T: Send + 'static>: Cell<T>;
+    type Mutex<T: Send + Hash + 'static>: Mutex<T>;
+    type Cell<T: Send + Hash + 'static>: Cell<T>;
     type JoinHandle<T: Send + 'static>: JoinHandle<T>;
 
     /// Spawns a model thread.

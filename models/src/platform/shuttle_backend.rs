@@ -1,6 +1,7 @@
 //! shuttle: randomized, PCT and DFS scheduling; every atomic is sequentially consistent.
 
 use super::std_backend::PlainCell;
+use std::hash::Hash;
 use super::{AtomicU64, JoinHandle, Mutex, Ordering, Platform};
 
 /// shuttle's controlled atomics, mutex and threads. Cells are plain (shuttle has none of its own).
@@ -11,8 +12,8 @@ impl Platform for Shuttle {
     const NAME: &'static str = "shuttle";
     const SERIALIZED: bool = true;
     type AtomicU64 = shuttle::sync::atomic::AtomicU64;
-    type Mutex<T: Send + 'static> = shuttle::sync::Mutex<T>;
-    type Cell<T: Send + 'static> = PlainCell<T>;
+    type Mutex<T: Send + Hash + 'static> = shuttle::sync::Mutex<T>;
+    type Cell<T: Send + Hash + 'static> = PlainCell<T>;
     type JoinHandle<T: Send + 'static> = shuttle::thread::JoinHandle<T>;
 
     fn spawn<F, T>(f: F) -> Self::JoinHandle<T>

@@ -1,5 +1,6 @@
 //! Real threads and std types: the stress baseline and the benchmarks.
 
+use std::hash::Hash;
 use super::{AtomicU64, Cell, JoinHandle, Mutex, Ordering, Platform};
 
 /// Real OS threads, `std::sync` types.
@@ -10,8 +11,8 @@ impl Platform for Std {
     const NAME: &'static str = "std";
     const SERIALIZED: bool = false;
     type AtomicU64 = std::sync::atomic::AtomicU64;
-    type Mutex<T: Send + 'static> = std::sync::Mutex<T>;
-    type Cell<T: Send + 'static> = PlainCell<T>;
+    type Mutex<T: Send + Hash + 'static> = std::sync::Mutex<T>;
+    type Cell<T: Send + Hash + 'static> = PlainCell<T>;
     type JoinHandle<T: Send + 'static> = std::thread::JoinHandle<T>;
 
     fn spawn<F, T>(f: F) -> Self::JoinHandle<T>

@@ -18,10 +18,10 @@ use super::phase::GcPhase;
 use super::{SpanId, WbufId};
 use crate::check::{Ctx, ViolationKind};
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use crate::check::{Shared, SharedGuard};
 
 /// One of the two global lists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum List {
     Empty,
     Full,
@@ -37,7 +37,7 @@ impl List {
 }
 
 /// Where a workbuf is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Place {
     /// Not carved, or dropped with its span (the wipe of work.empty).
     Nowhere,
@@ -57,7 +57,7 @@ impl fmt::Display for Place {
 }
 
 /// A span's state, as the workbuf pool sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PoolSpan {
     Unallocated,
     /// Allocated by allocManual or taken back from wbufSpans.free: its workbufs are live.
@@ -79,6 +79,7 @@ impl PoolSpan {
     }
 }
 
+#[derive(Hash)]
 struct State {
     places: Vec<Place>,
     spans: Vec<PoolSpan>,
@@ -93,7 +94,7 @@ struct State {
 }
 
 /// What one freeSomeWbufs call saw and answered, recorded under wbufSpans.lock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SweepCall {
     /// gcphase as the controller last set it (the ledger's record, not the variant's read).
     pub phase: GcPhase,
@@ -108,7 +109,8 @@ pub struct Ledger {
     /// Whether workbuf places are tracked (only under the serializing engines).
     track_places: bool,
     per_span: usize,
-    state: Mutex<State>,
+    /// Only checks read it (audit data of the stateful engine's fingerprint).
+    state: Shared<State>,
 }
 
 impl Ledger {
@@ -116,7 +118,7 @@ impl Ledger {
         Ledger {
             track_places,
             per_span,
-            state: Mutex::new(State {
+            state: Shared::audit(State {
                 places: vec![Place::Nowhere; per_span * heap_spans],
                 spans: vec![PoolSpan::Unallocated; heap_spans],
                 phase: GcPhase::Mark,
@@ -127,8 +129,8 @@ impl Ledger {
         }
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    fn state(&self) -> SharedGuard<'_, State> {
+        self.state.lock()
     }
 
     fn span_of(&self, w: WbufId) -> SpanId {
@@ -140,7 +142,7 @@ impl Ledger {
     }
 
     /// Fails if `w`'s span is not in use: the workbuf is dead. `what` says what `cx` does to it.
-    fn check_live<'s>(&self, st: MutexGuard<'s, State>, cx: &Ctx, w: WbufId, what: impl Fn() -> String) -> MutexGuard<'s, State> {
+    fn check_live<'s>(&self, st: SharedGuard<'s, State>, cx: &Ctx, w: WbufId, what: impl Fn() -> String) -> SharedGuard<'s, State> {
         let span = self.span_of(w);
         let state = st.spans[span.0];
         if state != PoolSpan::InUse {

@@ -20,10 +20,10 @@
 
 use super::SpanId;
 use crate::check::{Ctx, ViolationKind};
-use std::sync::{Mutex, PoisonError};
+use crate::check::{Shared, SharedGuard};
 
 /// A heap span's state, as mheap sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HeapSpan {
     /// Never handed out.
     Unallocated,
@@ -35,21 +35,23 @@ pub enum HeapSpan {
 
 /// The modelled `mheap_`.
 pub struct Heap {
-    /// One state per span the heap can hand out. Protected by the std mutex (Go: mheap_.lock).
+    /// One state per span the heap can hand out. Protected by a std mutex (Go: mheap_.lock);
+    /// allocManual's answer depends on it, so it is steering data for the stateful engine.
     /// Invariant: never-used spans are handed out in index order, so every `Unallocated` span
     /// comes after every other.
-    spans: Mutex<Vec<HeapSpan>>,
+    spans: Shared<Vec<HeapSpan>>,
     /// How many times allocManual handed out a returned span again (the `spans-reused` figure).
+    /// Only reported, never read by the model, so the stateful engine need not fingerprint it.
     reused: std::sync::atomic::AtomicU64,
 }
 
 impl Heap {
     pub fn new(capacity: usize) -> Self {
-        Heap { spans: Mutex::new(vec![HeapSpan::Unallocated; capacity]), reused: Default::default() }
+        Heap { spans: Shared::steering(vec![HeapSpan::Unallocated; capacity]), reused: Default::default() }
     }
 
-    fn spans(&self) -> std::sync::MutexGuard<'_, Vec<HeapSpan>> {
-        self.spans.lock().unwrap_or_else(PoisonError::into_inner)
+    fn spans(&self) -> SharedGuard<'_, Vec<HeapSpan>> {
+        self.spans.lock()
     }
 
     /// `mheap_.allocManual(workbufAlloc/pageSize, ...)`: a never-used span, else a returned one,

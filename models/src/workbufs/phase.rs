@@ -35,7 +35,7 @@ use crate::check::Ctx;
 use crate::platform::{AtomicU64, Mutex, Ordering, Platform};
 
 /// `gcphase`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GcPhase {
     Off,
     Mark,

@@ -22,10 +22,10 @@ use super::{SpanId, Variant};
 use crate::check::Ctx;
 use crate::platform::{Mutex, Platform};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering as StdOrdering};
+use crate::check::Shared;
 
 /// The span lists, protected by `wbufSpans.lock`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Hash)]
 pub struct SpanLists {
     /// Spans whose workbufs are in use. Invariant: each span once, and not on `free`.
     pub busy: VecDeque<SpanId>,
@@ -39,23 +39,24 @@ pub struct WbufSpans<P: Platform> {
     /// `wbufSpans.lock`: protects `busy` and `free`. Also taken by the phase controller around
     /// setGCPhase as the model's stop-the-world (see [`super::phase`]).
     pub lock: P::Mutex<SpanLists>,
-    /// Mirror of `free.first != nil` for getempty's unlocked read. Written only with `lock` held.
-    free_hint: AtomicBool,
+    /// Mirror of `free.first != nil` for getempty's unlocked read. Written only with `lock` held;
+    /// getempty acts on it, so it is steering data for the stateful engine.
+    free_hint: Shared<bool>,
 }
 
 impl<P: Platform> WbufSpans<P> {
     pub fn new() -> Self {
-        WbufSpans { lock: P::Mutex::new(SpanLists::default()), free_hint: AtomicBool::new(false) }
+        WbufSpans { lock: P::Mutex::new(SpanLists::default()), free_hint: Shared::steering(false) }
     }
 
     /// Go's unlocked `work.wbufSpans.free.first != nil`: a hint, rechecked under the lock.
     fn free_hint(&self) -> bool {
-        self.free_hint.load(StdOrdering::Relaxed)
+        *self.free_hint.lock()
     }
 
     /// Refreshes the hint after a change to `free`. `lock` must be held (the caller passes the lists).
     fn update_hint(&self, lists: &SpanLists) {
-        self.free_hint.store(!lists.free.is_empty(), StdOrdering::Relaxed);
+        *self.free_hint.lock() = !lists.free.is_empty();
     }
 }
 

@@ -1,0 +1,286 @@
+//! The state tracker: what the stateful engine fingerprints, kept up to date by the tracked
+//! Platform objects as the model runs.
+//!
+//! One tracker per OS thread (a `thread_local!`): shuttle runs every task of an execution on the
+//! calling OS thread, so the tracked objects and the engine's scheduler see one store, and the
+//! scheduler, called before each shuttle operation, reads the state after the previous one. Std
+//! types only: nothing here is a shuttle operation, so tracking adds no scheduling point.
+//!
+//! The state is a set of entries:
+//! - one per live tracked object (atomic, mutex, cell, [`Shared`](crate::check::Shared) data),
+//!   named by the task that created it and how many objects that task had created before, which
+//!   is deterministic given the task's history (creation order across tasks is not);
+//! - one per task not yet joined: a digest of its history, the sequence of (event, object, value
+//!   observed) it performed. Thread code is deterministic, so a task's local state is a function
+//!   of its history and of what it was spawned with (its parent's history at the spawn).
+//!
+//! In compact mode the entries are folded into a sum of 128-bit hashes, updated in O(1) per change.
+
+pub use super::digest::{Digest, Fp128, StateMode};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::hash::Hash;
+
+/// A tracked object's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId {
+    creator: u32,
+    seq: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Key {
+    Object(ObjectId),
+    Task(u32),
+}
+
+/// A part of the state that a fingerprint can be told to leave out. Only for the tests that show
+/// the engine's cross-validation fails when the fingerprint is incomplete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Omit {
+    /// The tasks' histories: every task entry keeps its first value.
+    Histories,
+}
+
+/// What a task did, as recorded in its history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    Start,
+    Load,
+    Store,
+    FetchAdd,
+    CasSucceeded,
+    CasFailed,
+    Lock,
+    Unlock,
+    CellRead,
+    CellWrite,
+    SharedRead,
+    Spawn,
+    Join,
+    Yield,
+    Finish,
+}
+
+struct TaskState {
+    history: Digest,
+    created: u32,
+}
+
+struct Tracker {
+    active: bool,
+    mode: StateMode,
+    omit: Option<Omit>,
+    entries: BTreeMap<Key, Digest>,
+    /// Compact mode: the sum (mod 2^128) of `mix(key, digest)` over `entries`.
+    sum: u128,
+    tasks: BTreeMap<u32, TaskState>,
+}
+
+thread_local! {
+    static TRACKER: RefCell<Tracker> = const {
+        RefCell::new(Tracker {
+            active: false,
+            mode: StateMode::Compact,
+            omit: None,
+            entries: BTreeMap::new(),
+            sum: 0,
+            tasks: BTreeMap::new(),
+        })
+    };
+}
+
+fn mix(key: &Key, digest: &Digest) -> u128 {
+    let mut h = Fp128::new();
+    key.hash(&mut h);
+    digest.hash(&mut h);
+    h.finish128()
+}
+
+fn current_task() -> Option<u32> {
+    shuttle::current::try_get_current_task().map(|id| usize::from(id) as u32)
+}
+
+impl Tracker {
+    fn put(&mut self, key: Key, digest: Digest) {
+        if self.mode == StateMode::Compact {
+            self.sum = self.sum.wrapping_add(mix(&key, &digest));
+        }
+        if let Some(old) = self.entries.insert(key, digest) {
+            if self.mode == StateMode::Compact {
+                self.sum = self.sum.wrapping_sub(mix(&key, &old));
+            }
+        }
+    }
+
+    fn take(&mut self, key: Key) {
+        if let Some(old) = self.entries.remove(&key) {
+            if self.mode == StateMode::Compact {
+                self.sum = self.sum.wrapping_sub(mix(&key, &old));
+            }
+        }
+    }
+
+    fn task(&mut self, id: u32) -> &mut TaskState {
+        let mode = self.mode;
+        self.tasks.entry(id).or_insert_with(|| TaskState { history: Digest::empty(mode), created: 0 })
+    }
+
+    fn record(&mut self, task: u32, event: Event, object: Option<ObjectId>, value: &Digest) {
+        if self.omit == Some(Omit::Histories) {
+            self.task(task);
+            return;
+        }
+        let state = self.task(task);
+        state.history.extend(&(event, object, value));
+        let history = state.history.clone();
+        self.put(Key::Task(task), history);
+    }
+}
+
+fn with<R>(f: impl FnOnce(&mut Tracker) -> R) -> Option<R> {
+    TRACKER.with(|t| {
+        let mut t = t.borrow_mut();
+        t.active.then(|| f(&mut t))
+    })
+}
+
+/// Starts tracking a new execution on this OS thread, forgetting the previous one.
+pub fn begin(mode: StateMode, omit: Option<Omit>) {
+    TRACKER.with(|t| {
+        *t.borrow_mut() =
+            Tracker { active: true, mode, omit, entries: BTreeMap::new(), sum: 0, tasks: BTreeMap::new() };
+    });
+}
+
+/// Stops tracking: objects dropped while shuttle tears a stopped execution down are ignored.
+pub fn end() {
+    TRACKER.with(|t| t.borrow_mut().active = false);
+}
+
+/// The digest of `value`, or `None` when nothing is tracked (so the caller skips the work).
+pub fn digest<T: Hash + ?Sized>(value: &T) -> Option<Digest> {
+    with(|t| t.mode).map(|mode| Digest::of(mode, value))
+}
+
+/// The digest of a 64-bit value, or `None` when nothing is tracked.
+pub fn word(value: u64) -> Option<Digest> {
+    with(|t| Digest::word(t.mode, value))
+}
+
+/// Names a new object created by the current task, with its initial digest.
+pub fn register(initial: Option<Digest>) -> Option<ObjectId> {
+    let initial = initial?;
+    let task = current_task()?;
+    with(|t| {
+        let state = t.task(task);
+        let id = ObjectId { creator: task, seq: state.created };
+        state.created += 1;
+        t.put(Key::Object(id), initial);
+        id
+    })
+}
+
+/// The object's state is now `digest`.
+pub fn set(object: Option<ObjectId>, digest: Option<Digest>) {
+    if let (Some(id), Some(digest)) = (object, digest) {
+        with(|t| t.put(Key::Object(id), digest));
+    }
+}
+
+/// The object is gone.
+pub fn remove(object: Option<ObjectId>) {
+    if let Some(id) = object {
+        with(|t| t.take(Key::Object(id)));
+    }
+}
+
+/// The current task performed `event` on `object` and observed `value`.
+pub fn record(event: Event, object: Option<ObjectId>, value: Option<&Digest>) {
+    let Some(task) = current_task() else { return };
+    with(|t| {
+        let none = Digest::empty(t.mode);
+        t.record(task, event, object, value.unwrap_or(&none));
+    });
+}
+
+/// The current task is spawning a child: records the spawn, returns what the child starts from.
+pub fn spawn_seed() -> Option<Digest> {
+    let task = current_task()?;
+    with(|t| {
+        let none = Digest::empty(t.mode);
+        t.record(task, Event::Spawn, None, &none);
+        let mut seed = t.task(task).history.clone();
+        seed.extend(&task);
+        seed
+    })
+}
+
+/// The current task is a child starting from `seed`.
+pub fn start(seed: Option<Digest>) {
+    let (Some(seed), Some(task)) = (seed, current_task()) else { return };
+    with(|t| {
+        t.tasks.insert(task, TaskState { history: seed.clone(), created: 0 });
+        t.put(Key::Task(task), seed);
+        let none = Digest::empty(t.mode);
+        t.record(task, Event::Start, None, &none);
+    });
+}
+
+/// The current task finished: its final history, for the task that joins it.
+pub fn finish() -> Option<(u32, Digest)> {
+    let task = current_task()?;
+    with(|t| {
+        let none = Digest::empty(t.mode);
+        t.record(task, Event::Finish, None, &none);
+        (task, t.task(task).history.clone())
+    })
+}
+
+/// The current task joined `child`, which finished with history `last`: the joiner observes it
+/// (the child's result is a function of it) and the child leaves the state.
+pub fn joined(child: Option<(u32, Digest)>) {
+    let Some((child, last)) = child else { return };
+    let Some(task) = current_task() else { return };
+    with(|t| {
+        t.record(task, Event::Join, None, &last);
+        t.take(Key::Task(child));
+        t.tasks.remove(&child);
+    });
+}
+
+/// The fingerprint of the current state, with the tasks shuttle reports runnable; `None` when
+/// nothing is tracked.
+pub fn fingerprint(runnable: &[usize]) -> Option<Digest> {
+    with(|t| match t.mode {
+        StateMode::Compact => {
+            let mut h = Fp128::new();
+            t.sum.hash(&mut h);
+            runnable.hash(&mut h);
+            Digest::Compact(h.finish128())
+        }
+        StateMode::Exact => {
+            let mut bytes = Vec::new();
+            for (key, digest) in &t.entries {
+                match *key {
+                    Key::Object(ObjectId { creator, seq }) => {
+                        bytes.push(0);
+                        bytes.extend_from_slice(&creator.to_le_bytes());
+                        bytes.extend_from_slice(&seq.to_le_bytes());
+                    }
+                    Key::Task(task) => {
+                        bytes.push(1);
+                        bytes.extend_from_slice(&task.to_le_bytes());
+                    }
+                }
+                let Digest::Exact(d) = digest else { unreachable!("exact mode keeps exact digests") };
+                bytes.extend_from_slice(&(d.len() as u64).to_le_bytes());
+                bytes.extend_from_slice(d);
+            }
+            for &r in runnable {
+                bytes.extend_from_slice(&(r as u64).to_le_bytes());
+            }
+            Digest::Exact(bytes)
+        }
+    })
+}

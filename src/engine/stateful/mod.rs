@@ -1,0 +1,210 @@
+//! The stateful engine: a depth-first search of shuttle's scheduling decisions that stores the
+//! fingerprint of every state it explores and stops an execution at a state already explored
+//! ([`search`]), over the real model code run under the tracking backend
+//! ([`Stateful`](gcmc_models::platform::Stateful)).
+//!
+//! It sees what shuttle sees (interleavings under sequential consistency; no weak memory, no data
+//! race) and proves, when it finishes, that no interleaving of the scenario violates anything,
+//! like shuttle's DFS but visiting each state once instead of each interleaving. A failure comes
+//! back as a shuttle schedule, replayed under plain shuttle for its trace, so replay files,
+//! `replay`, traces and shrinking work as for the other shuttle engines.
+
+mod search;
+
+use super::driver::Driver;
+use super::panics::QuietPanics;
+use super::shuttle_engine::{config, replay as shuttle_replay, Recording};
+use super::{Budget, Outcome, Schedule, Verdict};
+use gcmc_models::check::Scenario;
+use gcmc_models::platform::stateful::digest::{Digest, StateMode};
+use gcmc_models::platform::stateful::tracker::{self, Omit};
+use gcmc_models::platform::Stateful;
+use search::{SearchParams, StatefulSearch};
+use serde::{Deserialize, Serialize};
+use shuttle::scheduler::{DfsScheduler, Schedule as ShuttleSchedule, Scheduler, Task, TaskId};
+use shuttle_engine::scheduler::serialization::serialize_schedule;
+use std::collections::BTreeSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// States stored before a compact search stops, by default: the visited set then takes about
+/// 4.5 GiB (up to twice that while it grows), well within a 24 GiB machine.
+pub const DEFAULT_MAX_STATES: u64 = 200_000_000;
+/// The same for `--exact-states`, whose states take hundreds of bytes to kilobytes each.
+pub const DEFAULT_MAX_STATES_EXACT: u64 = 2_000_000;
+
+/// What a stateful search did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchStats {
+    /// Distinct branching states stored in the visited set.
+    pub states: u64,
+    /// Scheduling decisions taken past a replayed prefix: the transitions explored.
+    pub transitions: u64,
+    /// Executions stopped at a state already explored.
+    pub revisits: u64,
+    /// The deepest decision reached.
+    pub max_depth: u64,
+    /// An estimate of the visited set's peak memory, in bytes.
+    pub peak_bytes: u64,
+    /// Every alternative of every stored state was explored.
+    pub complete: bool,
+    /// Why the search stopped early, if it did (the `max_states` budget).
+    #[serde(skip)]
+    pub stopped: Option<String>,
+}
+
+impl std::fmt::Display for SearchStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "stateful: {} states stored, {} transitions, {} revisits pruned, depth {}, visited set {:.1} MiB",
+            self.states,
+            self.transitions,
+            self.revisits,
+            self.max_depth,
+            self.peak_bytes as f64 / (1024.0 * 1024.0)
+        )
+    }
+}
+
+/// The options of one stateful search.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StatefulOptions {
+    /// Store full states instead of 128-bit fingerprints.
+    pub exact_states: bool,
+    /// Leave a part of the state out of the fingerprint. Only for the tests that show the
+    /// cross-validation then fails: never set it in a real run.
+    pub omit: Option<Omit>,
+    /// Collect the fingerprint of every end state reached (for cross-validation against DFS).
+    pub collect_end_states: bool,
+}
+
+/// A search's verdict, and the end states it reached when asked.
+#[derive(Debug)]
+pub struct Exploration {
+    pub verdict: Verdict,
+    /// Fingerprints of the states at the end of every execution that ran to its end.
+    pub end_states: BTreeSet<Digest>,
+}
+
+fn mode(exact: bool) -> StateMode {
+    if exact {
+        StateMode::Exact
+    } else {
+        StateMode::Compact
+    }
+}
+
+pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, exact_states: bool, budget: &Budget) -> Verdict {
+    explore_with(scenario, &StatefulOptions { exact_states, ..StatefulOptions::default() }, budget).verdict
+}
+
+/// Runs the stateful search with `options`.
+pub fn explore_with<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, budget: &Budget) -> Exploration {
+    let default_max = if options.exact_states { DEFAULT_MAX_STATES_EXACT } else { DEFAULT_MAX_STATES };
+    let params = SearchParams {
+        mode: mode(options.exact_states),
+        omit: options.omit,
+        max_states: budget.max_states.unwrap_or(default_max),
+    };
+    let stats = Arc::new(Mutex::new(SearchStats::default()));
+    let search = StatefulSearch::new(params, Arc::clone(&stats));
+    let mut exploration = run_tracked(Arc::clone(&scenario), search, budget, options.collect_end_states);
+    let stats = stats.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    let verdict = &mut exploration.verdict;
+    match (&verdict.outcome, &stats.stopped) {
+        (Outcome::Holds, Some(reason)) => {
+            verdict.outcome = Outcome::BudgetExhausted { reason: format!("{reason}, {} executions", verdict.executions) };
+        }
+        (Outcome::Holds, None) => verdict.exhaustive = stats.complete,
+        _ => {}
+    }
+    verdict.search = Some(stats);
+    exploration
+}
+
+/// shuttle's DFS over the same tracking backend, collecting end states: the exhaustive
+/// reference the stateful search is cross-validated against. `omit` leaves the same part out of
+/// the end states' fingerprints as the search it is compared with (see [`StatefulOptions::omit`]).
+pub fn dfs_end_states<S: Scenario>(scenario: Arc<S>, omit: Option<Omit>, budget: &Budget) -> Exploration {
+    let tracking = Tracking { inner: DfsScheduler::new(None, false), mode: StateMode::Compact, omit };
+    let mut exploration = run_tracked(scenario, tracking, budget, true);
+    if exploration.verdict.holds() {
+        exploration.verdict.exhaustive = true;
+    }
+    exploration
+}
+
+/// Turns tracking on for every execution of an inner scheduler.
+struct Tracking<S> {
+    inner: S,
+    mode: StateMode,
+    omit: Option<Omit>,
+}
+
+impl<S: Scheduler> Scheduler for Tracking<S> {
+    fn new_execution(&mut self) -> Option<ShuttleSchedule> {
+        let next = self.inner.new_execution();
+        if next.is_some() {
+            tracker::begin(self.mode, self.omit);
+        } else {
+            tracker::end();
+        }
+        next
+    }
+    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
+        self.inner.next_task(runnable, current, is_yielding)
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+}
+
+/// Runs `scheduler` over the scenario under the tracking backend, with tracing off; a failure is
+/// replayed under plain shuttle, with tracing on, for its trace.
+fn run_tracked<S: Scenario, Sch: Scheduler + 'static>(
+    scenario: Arc<S>,
+    scheduler: Sch,
+    budget: &Budget,
+    collect_end_states: bool,
+) -> Exploration {
+    let quiet = QuietPanics::begin();
+    let driver = Driver::new(Arc::clone(&scenario), budget, false);
+    let current = Arc::new(Mutex::new(ShuttleSchedule::new(0)));
+    let runner = shuttle::Runner::new(Recording::new(scheduler, Arc::clone(&current), false), config(budget));
+    let end_states = Arc::new(Mutex::new(BTreeSet::new()));
+    let (exploring, ends) = (Arc::clone(&driver), Arc::clone(&end_states));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        runner.run(move || {
+            exploring.execute::<Stateful>();
+            if collect_end_states {
+                if let Some(state) = tracker::fingerprint(&[]) {
+                    ends.lock().unwrap_or_else(PoisonError::into_inner).insert(state);
+                }
+            }
+        });
+    }));
+    tracker::end();
+    let mut verdict = driver.conclude(result, &quiet, false, || {
+        let schedule = current.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(Schedule::Shuttle { encoded: serialize_schedule(&schedule) })
+    });
+    drop(quiet);
+    if let (Outcome::Violation(found), Some(Schedule::Shuttle { encoded })) = (&verdict.outcome, &verdict.schedule) {
+        let replayed = shuttle_replay(scenario, encoded);
+        match replayed.violation() {
+            Some(again) if again.kind == found.kind => verdict.trace = replayed.trace,
+            _ => {
+                verdict.outcome = Outcome::Violation(gcmc_models::check::Violation {
+                    kind: gcmc_models::check::ViolationKind::Panic,
+                    detail: format!(
+                        "the stateful engine found {found}, but its schedule replays under shuttle as {}: the tracking backend changed the execution",
+                        replayed.outcome
+                    ),
+                });
+            }
+        }
+    }
+    let end_states = std::mem::take(&mut *end_states.lock().unwrap_or_else(PoisonError::into_inner));
+    Exploration { verdict, end_states }
+}
