@@ -178,6 +178,16 @@ pub fn run_case(case: &Case, options: &Options) -> Row {
             ));
         }
     }
+    if let (Some(recorded), Some(search)) = (case.states.filter(|_| engine == case.engine), &verdict.search) {
+        if search.states != recorded {
+            row.matched = false;
+            row.problems.push(format!(
+                "stored {} states, the catalogue records {recorded}: the explored state space changed; `{}` shows both counts",
+                search.states,
+                paths::pin_command(&case.id)
+            ));
+        }
+    }
     if verdict.violation().is_some() {
         let (config, verdict) = if row.matched || options.shrink_limit.is_zero() {
             (case.config.clone(), verdict)
@@ -225,7 +235,10 @@ fn fill(row: &mut Row, verdict: &Verdict) {
     row.executions = verdict.executions;
     row.exhaustive = verdict.exhaustive;
     row.seconds = verdict.seconds;
-    row.figures = figures(verdict);
+    row.figures = match &verdict.search {
+        Some(search) => format!("states={} {}", search.states, figures(verdict)).trim_end().to_string(),
+        None => figures(verdict),
+    };
     row.detail = match &verdict.outcome {
         Outcome::Holds => String::new(),
         other => other.to_string(),

@@ -8,7 +8,7 @@
 //! and new count, the first differing trace line), and writes nothing unless every changed case
 //! that must hold was accepted with `--accept`.
 
-use crate::catalogue::edit::set_executions;
+use crate::catalogue::edit::{set_executions, set_states};
 use crate::catalogue::{self, Case, Catalogue, Expect};
 use crate::check::verify_pinned;
 use crate::engine::{Engine, Verdict};
@@ -26,6 +26,8 @@ pub struct Plan<'a> {
     pub changes: Vec<String>,
     /// The execution count to record, when it differs from the catalogue's (or none is recorded).
     pub executions: Option<u64>,
+    /// The state count to record (stateful engine), when it differs from the catalogue's.
+    pub states: Option<u64>,
     /// The replay file to write (broken cases).
     pub file: Option<ReplayFile>,
 }
@@ -59,6 +61,15 @@ pub fn plan(case: &Case) -> Result<Plan<'_>, String> {
         }
         None => Some(verdict.executions),
     };
+    let states = match (verdict.search.as_ref().map(|s| s.states), case.states) {
+        (None, _) => None,
+        (Some(new), Some(old)) if new == old => None,
+        (Some(new), Some(old)) => {
+            changes.push(format!("states {old} -> {new}"));
+            Some(new)
+        }
+        (Some(new), None) => Some(new),
+    };
     let file = match &case.replay {
         None => None,
         Some(path) => {
@@ -68,7 +79,7 @@ pub fn plan(case: &Case) -> Result<Plan<'_>, String> {
             Some(file)
         }
     };
-    Ok(Plan { case, changes, executions, file })
+    Ok(Plan { case, changes, executions, states, file })
 }
 
 /// How the new failure differs from the one pinned at `path`: its violation, and the first trace
@@ -151,6 +162,10 @@ pub fn run(catalogue: &Catalogue, cases: &[&Case], accept: bool, mut silenced: i
             text = set_executions(&text, &p.case.id, n).map_err(GcmcError::Catalogue)?;
             counts_changed = true;
         }
+        if let Some(n) = p.states {
+            text = set_states(&text, &p.case.id, n).map_err(GcmcError::Catalogue)?;
+            counts_changed = true;
+        }
     }
     if counts_changed {
         // The edited text must still be a valid catalogue before it replaces the old one.
@@ -161,6 +176,9 @@ pub fn run(catalogue: &Catalogue, cases: &[&Case], accept: bool, mut silenced: i
     for p in &plans {
         if let Some(n) = p.executions {
             println!("{}: recorded executions = {n} in {}", p.case.id, paths::shown(&catalogue.path));
+        }
+        if let Some(n) = p.states {
+            println!("{}: recorded states = {n} in {}", p.case.id, paths::shown(&catalogue.path));
         }
         if let (Some(file), Some(path)) = (&p.file, &p.case.replay) {
             let guard = silenced();
@@ -174,7 +192,7 @@ pub fn run(catalogue: &Catalogue, cases: &[&Case], accept: bool, mut silenced: i
                 }
             }
         }
-        if p.executions.is_none() && p.file.is_none() {
+        if p.executions.is_none() && p.states.is_none() && p.file.is_none() {
             println!("{}: unchanged", p.case.id);
         }
     }

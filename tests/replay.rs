@@ -23,7 +23,7 @@ fn scratch(name: &str) -> PathBuf {
 /// Fail, write the file, replay it: the same violation and a byte-identical rendered trace.
 #[test]
 fn a_failure_round_trips_through_its_replay_file_under_loom_and_shuttle() {
-    for id in ["R1-loom", "R1-pct", "R1-random", "R1-dfs", "R2-1bit-loom", "R3-loom", "R4-pop-load-loom"] {
+    for id in ["R1-loom", "R1-pct", "R1-random", "R1-dfs", "R1-stateful", "R2-1bit-loom", "R3-loom", "R4-pop-load-loom"] {
         let case = case(id);
         let verdict = case.model.run(&case.config, &case.engine, &case.budget).unwrap();
         assert!(verdict.violation().is_some(), "{id}: {:?}", verdict.outcome);

@@ -220,3 +220,29 @@ fn models_share_std_data_only_through_shared() {
     }
     assert!(found.is_empty(), "std-side shared state outside check::Shared: {found:?}");
 }
+
+/// A state count recorded in the catalogue is checked like an execution count, and only the
+/// stateful engine may record one.
+#[test]
+fn the_catalogue_checks_recorded_state_counts() {
+    use gcmc::check::{self, Options};
+    let case = |engine: &str, states: u64| {
+        format!(
+            "[[case]]\nid = \"c\"\nmodel = \"gcbits\"\nvariant = \"v0\"\nconfig = {{ threads = 2, allocs = 1 }}\nengine = {{ name = \"{engine}\" }}\nexpect = \"holds\"\nstates = {states}\n"
+        )
+    };
+    let path = Path::new(catalogue::DEFAULT_CATALOGUE);
+    let refused = catalogue::load_str(path, &case("dfs", 1)).err().expect("dfs records no states").to_string();
+    assert!(refused.contains("`states` is recorded only for the stateful engine"), "{refused}");
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("states-pin");
+    let options = Options::new(scratch);
+    let run = |states: u64| {
+        let catalogue = catalogue::load_str(path, &case("stateful", states)).unwrap();
+        let cases = check::select(&catalogue, &options);
+        check::run(&cases, &options, &mut |_, _, _| {}).remove(0)
+    };
+    let wrong = run(1);
+    assert!(!wrong.matched && wrong.problems.iter().any(|p| p.contains("states, the catalogue records 1")), "{:?}", wrong.problems);
+    let stored: u64 = wrong.figures.split_whitespace().find_map(|f| f.strip_prefix("states=")).unwrap().parse().unwrap();
+    assert!(run(stored).matched);
+}

@@ -4,6 +4,15 @@
 /// `text` with case `id`'s `executions = N` line set to `executions`, or, if the case records
 /// none, a new one after its `expect = ...` line. An error names what was not found.
 pub fn set_executions(text: &str, id: &str, executions: u64) -> Result<String, String> {
+    set_count(text, id, "executions", executions)
+}
+
+/// The same for the stateful engine's `states = N` line.
+pub fn set_states(text: &str, id: &str, states: u64) -> Result<String, String> {
+    set_count(text, id, "states", states)
+}
+
+fn set_count(text: &str, id: &str, field: &str, value: u64) -> Result<String, String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let starts: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim() == "[[case]]").collect();
     let id_line = format!("id = \"{id}\"");
@@ -14,9 +23,9 @@ pub fn set_executions(text: &str, id: &str, executions: u64) -> Result<String, S
         .find(|&(s, e)| lines[s..e].iter().any(|l| l.trim() == id_line))
         .ok_or_else(|| format!("no case {id} in the catalogue's text"))?;
     let key = |l: &str, k: &str| l.trim_start().strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with('='));
-    let new_line = format!("executions = {executions}\n");
+    let new_line = format!("{field} = {value}\n");
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    if let Some(i) = (start..end).find(|&i| key(lines[i], "executions")) {
+    if let Some(i) = (start..end).find(|&i| key(lines[i], field)) {
         out[i] = new_line;
     } else {
         let at = (start..end).find(|&i| key(lines[i], "expect")).ok_or_else(|| format!("case {id} has no `expect` line"))?;

@@ -25,6 +25,7 @@ struct Entry {
     budget: BudgetSpec,
     expect: String,
     executions: Option<u64>,
+    states: Option<u64>,
     replay: Option<String>,
     #[serde(default)]
     deep: bool,
@@ -93,6 +94,9 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
     if entry.executions.is_some() && !replayable {
         return Err("`executions` is not recorded for std: real threads explore no fixed set of executions".into());
     }
+    if entry.states.is_some() && !matches!(engine, Engine::Stateful { .. }) {
+        return Err(format!("`states` is recorded only for the stateful engine, not {}", engine.name()));
+    }
     match (&expect, &entry.replay) {
         (Expect::Violation(_), None) if replayable => {
             return Err(format!(
@@ -119,6 +123,7 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
         budget,
         expect,
         executions: entry.executions,
+        states: entry.states,
         deep: entry.deep,
         why: entry.why,
     })

@@ -10,6 +10,7 @@
 //! budget = { max_seconds = 60 }       # optional: max_executions, max_seconds, max_branches, max_steps
 //! expect = "violation:aba"            # holds | violation:<kind> | budget-exhausted
 //! executions = 593                    # optional: the executions it explores, exactly
+//! states = 6391                       # optional, stateful engine only: the states it stores
 //! replay = "replays/R1-loom.json"     # pinned counterexample, relative to the catalogue's directory
 //! deep = false                        # true: only with `check --deep`
 //! why = "..."                         # optional: why this case and this expectation
@@ -44,6 +45,8 @@ pub struct Case {
     /// The executions the case explores (to its end, its failure, or its budget), recorded so
     /// that a change that silently shrinks or shifts the explored space fails the gate.
     pub executions: Option<u64>,
+    /// The stateful engine: the states it stores, recorded like `executions`.
+    pub states: Option<u64>,
     /// The pinned replay file, resolved against the catalogue's directory.
     pub replay: Option<PathBuf>,
     /// The pinned replay as written in the catalogue.
@@ -142,6 +145,7 @@ mod tests {
             budget: Budget::default(),
             expect: Expect::Holds,
             executions: None,
+            states: None,
             replay: None,
             replay_as_written: None,
             deep: false,
