@@ -10,7 +10,7 @@ use std::process::Command;
 
 #[test]
 fn every_engine_script_passes_with_its_quick_defaults() {
-    for script in ["loom", "shuttle-pct", "shuttle-random", "shuttle-dfs", "std-stress"] {
+    for script in ["loom", "shuttle-pct", "shuttle-random", "shuttle-dfs", "stateful", "std-stress"] {
         let out = Command::new("bash")
             .arg(format!("ci/{script}.sh"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))

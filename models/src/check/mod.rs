@@ -12,6 +12,8 @@ mod shared;
 mod violation;
 
 pub use model::{Model, Programs};
+#[cfg(test)]
+pub(crate) use recorder::violation_of;
 pub use recorder::{Ctx, Recorder, RunLog, Step, ViolationRaised};
 pub use scenario::{ConfigError, Scenario};
 pub use shared::{Shared, SharedGuard};

@@ -155,6 +155,15 @@ impl Ctx {
     }
 }
 
+/// Test support: the kind of the violation `f` raises on a model thread's context.
+#[cfg(test)]
+pub(crate) fn violation_of(f: impl FnOnce(&Ctx) + std::panic::UnwindSafe) -> ViolationKind {
+    let rec = Recorder::new(false);
+    let cx = Ctx::thread(&rec, 0);
+    assert!(std::panic::catch_unwind(move || f(&cx)).is_err(), "no violation raised");
+    rec.violation().expect("a violation is recorded").kind
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

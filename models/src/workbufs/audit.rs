@@ -297,14 +297,9 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Recorder;
-    use std::panic::catch_unwind;
 
     fn fails(f: impl FnOnce(&Ctx) + std::panic::UnwindSafe) -> ViolationKind {
-        let rec = Recorder::new(false);
-        let cx = Ctx::thread(&rec, 0);
-        assert!(catch_unwind(move || f(&cx)).is_err());
-        rec.violation().unwrap().kind
+        crate::check::violation_of(f)
     }
 
     fn ledger() -> Ledger {

@@ -92,13 +92,9 @@ pub fn audit_sweep(main: &Ctx, last: Option<SweepCall>, after_last_prepare: bool
 mod tests {
     use super::*;
     use crate::check::Recorder;
-    use std::panic::catch_unwind;
 
     fn fails(f: impl FnOnce(&Ctx) + std::panic::UnwindSafe) -> ViolationKind {
-        let rec = Recorder::new(false);
-        let cx = Ctx::thread(&rec, 0);
-        assert!(catch_unwind(move || f(&cx)).is_err());
-        rec.violation().unwrap().kind
+        crate::check::violation_of(f)
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! Digests of model values: 128-bit hashes (hash compaction), or the exact bytes a value hashes.
 //!
 //! A value is digested through its `Hash` impl, so the digest of a derived type covers every field.
-//! In [`StateMode::Compact`] the bytes go through two SipHash-1-3 instances with different
-//! prefixes, a pseudo-random 128-bit function; in [`StateMode::Exact`] they are kept as they are,
+//! In [`StateMode::Compact`] the bytes go through [`Fp128`], a fast 128-bit hash; in [`StateMode::Exact`] they are kept as they are,
 //! so that two values get equal digests only if they feed their hashers the same bytes (for the
 //! derived `Hash` impls of the models' types, only if they are equal).
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 /// How the stateful engine stores states.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -88,22 +87,49 @@ impl Digest {
     }
 }
 
-/// Two SipHash-1-3 instances (std's `DefaultHasher`, fixed keys) fed the same bytes, the second
-/// after a fixed prefix: 128 bits of pseudo-random output, deterministic across runs.
+const K: [u64; 6] = [
+    0xa076_1d64_78bd_642f,
+    0xe703_7ed1_a0b4_28db,
+    0x8ebc_6af0_9c88_c6e3,
+    0x5899_65cc_7537_4cc3,
+    0x1d8e_4e27_c47d_124f,
+    0x9e37_79b9_7f4a_7c15,
+];
+
+/// wyhash's multiply-fold: the 128-bit product's halves xored.
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// A 128-bit streaming hash: two lanes of wyhash-style multiply-fold mixing over the 64-bit
+/// words fed, with different constants, each finished by one more fold with the length.
+/// Deterministic across runs and machines. Hash compaction treats it as a random function;
+/// `--exact-states` is the check that it is one for the states met (a test compares the two).
+/// It replaced two SipHash-1-3 instances, which took 55% of a search's time.
 pub struct Fp128 {
-    a: DefaultHasher,
-    b: DefaultHasher,
+    a: u64,
+    b: u64,
+    len: u64,
 }
 
 impl Fp128 {
     pub fn new() -> Fp128 {
-        let mut b = DefaultHasher::new();
-        b.write_u64(0x9e37_79b9_7f4a_7c15);
-        Fp128 { a: DefaultHasher::new(), b }
+        Fp128 { a: K[0], b: K[1], len: 0 }
+    }
+
+    #[inline]
+    fn word(&mut self, w: u64) {
+        self.a = fold(self.a ^ w, K[2]);
+        self.b = fold(self.b ^ w ^ K[5], K[3]);
+        self.len += 1;
     }
 
     pub fn finish128(&self) -> u128 {
-        (u128::from(self.a.finish()) << 64) | u128::from(self.b.finish())
+        let a = fold(self.a ^ self.len, K[4]);
+        let b = fold(self.b ^ self.len.rotate_left(32), K[0] ^ K[4]);
+        (u128::from(fold(a, K[1])) << 64) | u128::from(fold(b ^ a, K[2]))
     }
 }
 
@@ -115,12 +141,37 @@ impl Default for Fp128 {
 
 impl Hasher for Fp128 {
     fn write(&mut self, bytes: &[u8]) {
-        self.a.write(bytes);
-        self.b.write(bytes);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            // The remainder's length goes in too, so a short tail differs from its zero padding.
+            self.word(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.word(u64::from(v) | 1 << 62);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.word(u64::from(v) | 1 << 61);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.word(v);
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.word(v as u64);
+        self.word((v >> 64) as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.word(v as u64);
     }
 
     fn finish(&self) -> u64 {
-        self.a.finish()
+        self.finish128() as u64
     }
 }
 

@@ -71,8 +71,9 @@ struct Tracker {
     active: bool,
     mode: StateMode,
     omit: Option<Omit>,
-    entries: BTreeMap<Key, Digest>,
-    /// Compact mode: the sum (mod 2^128) of `mix(key, digest)` over `entries`.
+    /// Each entry's digest, and (compact mode) its `mix(key, digest)`.
+    entries: BTreeMap<Key, (Digest, u128)>,
+    /// Compact mode: the sum (mod 2^128) of the entries' mixes.
     sum: u128,
     tasks: BTreeMap<u32, TaskState>,
 }
@@ -103,21 +104,16 @@ fn current_task() -> Option<u32> {
 
 impl Tracker {
     fn put(&mut self, key: Key, digest: Digest) {
-        if self.mode == StateMode::Compact {
-            self.sum = self.sum.wrapping_add(mix(&key, &digest));
-        }
-        if let Some(old) = self.entries.insert(key, digest) {
-            if self.mode == StateMode::Compact {
-                self.sum = self.sum.wrapping_sub(mix(&key, &old));
-            }
+        let mixed = if self.mode == StateMode::Compact { mix(&key, &digest) } else { 0 };
+        self.sum = self.sum.wrapping_add(mixed);
+        if let Some((_, old)) = self.entries.insert(key, (digest, mixed)) {
+            self.sum = self.sum.wrapping_sub(old);
         }
     }
 
     fn take(&mut self, key: Key) {
-        if let Some(old) = self.entries.remove(&key) {
-            if self.mode == StateMode::Compact {
-                self.sum = self.sum.wrapping_sub(mix(&key, &old));
-            }
+        if let Some((_, old)) = self.entries.remove(&key) {
+            self.sum = self.sum.wrapping_sub(old);
         }
     }
 
@@ -261,7 +257,7 @@ pub fn fingerprint(runnable: &[usize]) -> Option<Digest> {
         }
         StateMode::Exact => {
             let mut bytes = Vec::new();
-            for (key, digest) in &t.entries {
+            for (key, (digest, _)) in &t.entries {
                 match *key {
                     Key::Object(ObjectId { creator, seq }) => {
                         bytes.push(0);
