@@ -151,6 +151,10 @@ mod tests {
         assert_eq!(EngineSpec { depth: Some(0), ..spec("pct") }.resolve(false).unwrap_err(), "pct depth must be at least 1");
         assert_eq!(EngineSpec { iterations: Some(0), ..spec("std") }.resolve(false).unwrap_err(), "engine std needs at least 1 iteration");
         assert!(spec("magic").resolve(false).unwrap_err().starts_with("unknown engine `magic`"));
+        assert_eq!(spec("stateful").resolve(true), Ok(Engine::Stateful { exact_states: false }));
+        assert_eq!(EngineSpec { exact_states: Some(true), ..spec("stateful") }.resolve(true), Ok(Engine::Stateful { exact_states: true }));
+        assert_eq!(EngineSpec { exact_states: Some(true), ..spec("dfs") }.resolve(true).unwrap_err(), "`exact_states` does not apply to engine dfs (it takes: max_iterations)");
+        assert_eq!(EngineSpec { bound: Some(2), ..spec("stateful") }.resolve(true).unwrap_err(), "`bound` does not apply to engine stateful (it takes: exact_states)");
     }
 
     #[test]
@@ -159,5 +163,6 @@ mod tests {
         assert_eq!(b.max_seconds, Some(DEFAULT_CASE_SECONDS));
         assert!(BudgetSpec { max_steps: Some(0), ..BudgetSpec::default() }.resolve().is_err());
         assert!(BudgetSpec { max_seconds: Some(-1.0), ..BudgetSpec::default() }.resolve().is_err());
+        assert!(BudgetSpec { max_states: Some(0), ..BudgetSpec::default() }.resolve().is_err());
     }
 }

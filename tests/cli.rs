@@ -264,3 +264,28 @@ fn a_base_above_the_address_hole_is_accepted_as_hex() {
     assert!(stdout.contains("violation: throw: lfstack.push"), "{stdout}");
     assert!(stdout.contains("base = \"0xffff800000000000\""), "{stdout}");
 }
+
+/// `explore --engine stateful`: a proof prints the search's figures; a failure is written as a
+/// replay file that `replay` reproduces; bad stateful options are refused.
+#[test]
+fn explore_under_the_stateful_engine() {
+    let out = gcmc(&["explore", "gcbits", "--variant", "v1", "--threads", "2", "--ops", "1", "--engine", "stateful"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("exhaustive") && stdout.contains("states stored"), "{stdout}");
+
+    let dir = scratch("stateful-replays");
+    let out = gcmc(&[
+        "explore", "gcbits", "--variant", "stale-next-link", "--engine", "stateful", "--no-shrink",
+        "--replay-dir", dir.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("violation:lost-arena"), "{stdout}");
+    let file = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "json")).expect("a replay file");
+    let replayed = gcmc(&["replay", file.to_str().unwrap()]);
+    assert_eq!(replayed.status.code(), Some(0), "{}", String::from_utf8_lossy(&replayed.stdout));
+
+    assert_bad_input(&["explore", "gcbits", "--variant", "v1", "--engine", "stateful", "--max-states", "0"], "budget limits must be at least 1");
+    assert_bad_input(&["explore", "gcbits", "--variant", "v1", "--engine", "dfs", "--exact-states"], "`exact_states` does not apply to engine dfs");
+}
