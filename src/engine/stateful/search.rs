@@ -10,7 +10,8 @@
 //! there and the search backtracks. The rest of a pruned execution runs to its end untracked,
 //! staying on the running task, with no decision recorded: shuttle can stop an execution when
 //! `next_task` returns `None`, but it then leaks the stacks of the tasks it tears down (about 4 KB
-//! an execution here, gigabytes over a proof), and running on costs less than that.
+//! an execution here, gigabytes over a proof), and running on is faster too: gcbits `v1` 3 x 3
+//! took 8.7 s and 12 MB running on, 12.2 s and 496 MB stopped, measured side by side.
 //!
 //! Why pruning is sound: the fingerprint covers every Platform object, every std-side
 //! [`Shared`](gcmc_models::check::Shared) datum, every task's history and the runnable set, so two
