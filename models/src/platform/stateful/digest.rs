@@ -77,14 +77,6 @@ impl Digest {
             StateMode::Exact => Digest::Exact(Vec::new()),
         }
     }
-
-    /// Bytes this digest occupies beyond its own size (for the visited set's memory figure).
-    pub fn heap_bytes(&self) -> usize {
-        match self {
-            Digest::Compact(_) => 0,
-            Digest::Exact(bytes) => bytes.capacity(),
-        }
-    }
 }
 
 const K: [u64; 6] = [
