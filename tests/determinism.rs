@@ -18,10 +18,11 @@ fn fingerprint(id: &str) -> String {
         .map(|f| serde_json::to_string(&f).unwrap())
         .unwrap_or_default();
     format!(
-        "{}executions {} exhaustive {}\n{file}",
+        "{}executions {} exhaustive {} search {:?}\n{file}",
         explain::render(&case.config, &case.engine, &verdict),
         verdict.executions,
-        verdict.exhaustive
+        verdict.exhaustive,
+        verdict.search
     )
 }
 
@@ -41,6 +42,9 @@ fn twenty_runs_of_a_case_are_byte_identical() {
         "R12-phase-outside-lock-loom",
         "R12-phase-outside-lock-pct",
         "workbufs-go-loom-2cycles-against-the-sweeper",
+        "R1-stateful",
+        "R12-phase-outside-lock-stateful",
+        "gcbits-v1-stateful-3x2",
     ] {
         let first = fingerprint(id);
         assert!(first.contains("executions"), "{first}");
