@@ -124,24 +124,21 @@ pub struct TrackedMutex<T> {
 }
 
 /// The digest of a mutex's state: who holds it, and its data as of the last unlock.
-fn mutex_state<T: Hash>(holder: Option<u32>, data: &T) -> Option<tracker::Digest> {
-    tracker::digest(&(holder, tracker::digest(data)))
-}
-
-fn me() -> Option<u32> {
-    shuttle::current::try_get_current_task().map(|id| usize::from(id) as u32)
+/// `data` is the digest of the protected data, taken once by the caller.
+fn mutex_state(holder: Option<u32>, data: &Option<tracker::Digest>) -> Option<tracker::Digest> {
+    tracker::digest(&(holder, data))
 }
 
 impl<T: Send + Hash + 'static> Mutex<T> for TrackedMutex<T> {
     type Guard<'a> = TrackedGuard<'a, T>;
     fn new(value: T) -> Self {
-        let id = tracker::register(mutex_state(None, &value));
+        let id = tracker::register(mutex_state(None, &tracker::digest(&value)));
         TrackedMutex { inner: shuttle::sync::Mutex::new(value), id }
     }
     fn lock(&self) -> Self::Guard<'_> {
         let guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        tracker::set(self.id, mutex_state(me(), &*guard));
         let found = tracker::digest(&*guard);
+        tracker::set(self.id, mutex_state(tracker::current_task(), &found));
         tracker::record(Event::Lock, self.id, found.as_ref());
         TrackedGuard { inner: Some(guard), id: self.id }
     }
@@ -181,7 +178,7 @@ impl<T: Hash> DerefMut for TrackedGuard<'_, T> {
 impl<T: Hash> Drop for TrackedGuard<'_, T> {
     fn drop(&mut self) {
         if let Some(guard) = self.inner.take() {
-            let left = mutex_state(None, &*guard);
+            let left = mutex_state(None, &tracker::digest(&*guard));
             drop(guard);
             tracker::set(self.id, left);
             tracker::record(Event::Unlock, self.id, None);

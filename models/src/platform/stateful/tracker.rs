@@ -98,7 +98,8 @@ fn mix(key: &Key, digest: &Digest) -> u128 {
     h.finish128()
 }
 
-fn current_task() -> Option<u32> {
+/// The shuttle task running now, if any.
+pub fn current_task() -> Option<u32> {
     shuttle::current::try_get_current_task().map(|id| usize::from(id) as u32)
 }
 
