@@ -98,8 +98,12 @@ fn mix(key: &Key, digest: &Digest) -> u128 {
     h.finish128()
 }
 
-/// The shuttle task running now, if any.
+/// The shuttle task running now, if anything is tracked (checked first, so that untracked runs,
+/// loom's and std's included, never ask shuttle).
 pub fn current_task() -> Option<u32> {
+    if !TRACKER.with(|t| t.borrow().active) {
+        return None;
+    }
     shuttle::current::try_get_current_task().map(|id| usize::from(id) as u32)
 }
 
