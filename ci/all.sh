@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-for script in loom shuttle-pct shuttle-random shuttle-dfs stateful std-stress; do
+for script in loom shuttle-pct shuttle-random shuttle-dfs stateful std-stress power; do
     ci/"$script".sh || status=1
 done
 exit "$status"

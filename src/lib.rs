@@ -12,6 +12,7 @@ pub mod explain;
 pub mod generated;
 pub mod paths;
 pub mod pin;
+pub mod power;
 pub mod registry;
 pub mod replay_file;
 pub mod shrink;

@@ -44,6 +44,8 @@ pub trait DynModel: Sync {
     fn name(&self) -> &'static str;
     /// Variant names, correct versions first.
     fn variants(&self) -> Vec<&'static str>;
+    /// The variants that must hold in every configuration.
+    fn correct_variants(&self) -> Vec<&'static str>;
     /// `default_for(variant)` with `overrides` merged over it, decoded and built (so impossible
     /// sizes are refused here).
     fn configure(&self, variant: &str, overrides: &Map<String, Value>) -> Result<ModelConfig, GcmcError>;
@@ -96,6 +98,10 @@ impl<M: Model> DynModel for Registered<M> {
 
     fn variants(&self) -> Vec<&'static str> {
         M::variants()
+    }
+
+    fn correct_variants(&self) -> Vec<&'static str> {
+        M::correct_variants()
     }
 
     fn configure(&self, variant: &str, overrides: &Map<String, Value>) -> Result<ModelConfig, GcmcError> {

@@ -1,36 +1,71 @@
-//! The gate: the catalogue, run through the same code as `gcmc check` (check::select, check::run),
-//! must match in every row, and every pinned replay must reproduce its violation and trace.
+//! The gate: every catalogue case is its own test, `catalogue::<model>::<id>`, run through the same code as
+//! `gcmc check` (check::run_case), and must match its expectation, its recorded counts and its
+//! pinned replay. Deep cases are ignored tests (`--ignored` runs them). Beside them, `meta::` tests
+//! check the catalogue as a whole.
+//!
+//! A custom harness (libtest-mimic), so that `cargo test --release R6` runs the R6 rows, a failure
+//! names its case, and cargo-nextest can partition the cases over CI runners. libtest-mimic does
+//! not capture output, so stderr (shuttle prints a line on every failing execution, which here
+//! are the expected ones) goes to /dev/null unless `--nocapture` is given; results and failure
+//! messages go to stdout.
 
-use gcmc::catalogue::{self, Expect};
+use gcmc::catalogue::{self, Catalogue, Expect};
 use gcmc::check::{self, Options};
+use gcmc::cli::quiet::Silenced;
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 fn scratch(name: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(name)
 }
 
-#[test]
-fn every_catalogue_case_matches_and_every_pinned_replay_reproduces() {
-    let catalogue = catalogue::load(Path::new(catalogue::DEFAULT_CATALOGUE)).unwrap_or_else(|e| panic!("{e}"));
-    let options = Options::new(scratch("catalogue-replays"));
-    let cases = check::select(&catalogue, &options);
-    assert!(!cases.is_empty());
-    let rows = check::run(&cases, &options, &mut |_, _, _| {});
-    eprint!("{}", check::table(&rows));
-    assert!(check::all_matched(&rows), "mismatched rows:\n{}", check::table(&rows));
-    // Every broken case wrote a replay file of this run's failure, and pins one.
-    for (case, row) in cases.iter().zip(&rows) {
-        if let Expect::Violation(_) = case.expect {
-            if case.replay.is_some() {
-                assert!(row.replay.is_some(), "{}: no replay written", case.id);
-            }
+fn main() {
+    let args = Arguments::from_args();
+    let catalogue = match catalogue::load(Path::new(catalogue::DEFAULT_CATALOGUE)) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
         }
-    }
+    };
+    let mut trials: Vec<Trial> = (0..catalogue.cases.len())
+        .map(|i| {
+            let (name, deep) = {
+                let case = &catalogue.cases[i];
+                (format!("catalogue::{}::{}", case.config.model, case.id), case.deep)
+            };
+            let catalogue = Arc::clone(&catalogue);
+            Trial::test(name, move || run_case(&catalogue, i)).with_ignored_flag(deep)
+        })
+        .collect();
+    let whole = Arc::clone(&catalogue);
+    trials.push(Trial::test("meta::each_regression_r1_to_r14_has_a_quick_pinned_case", move || covers_each_regression(&whole)));
+    let whole = Arc::clone(&catalogue);
+    trials.push(Trial::test("meta::each_variant_of_every_model_has_a_case_and_one_name", move || covers_each_variant(&whole)));
+    trials.push(Trial::test("meta::a_wrong_expectation_a_stale_pin_and_a_changed_count_are_mismatches", mismatches_fail));
+    let silenced = if args.nocapture { None } else { Silenced::begin() };
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(silenced);
+    conclusion.exit();
 }
 
-#[test]
-fn the_catalogue_covers_each_regression_r1_to_r14_with_an_engine_that_sees_it() {
-    let catalogue = catalogue::load(Path::new(catalogue::DEFAULT_CATALOGUE)).unwrap();
+/// One case: its row must match (outcome, counts, pinned replay), and a broken case with a pinned
+/// replay must have written this run's replay file too.
+fn run_case(catalogue: &Catalogue, index: usize) -> Result<(), Failed> {
+    let case = &catalogue.cases[index];
+    let options = Options::new(scratch("catalogue-replays"));
+    let row = check::run_case(case, &options);
+    if !row.matched {
+        return Err(check::table(std::slice::from_ref(&row)).into());
+    }
+    if matches!(case.expect, Expect::Violation(_)) && case.replay.is_some() && row.replay.is_none() {
+        return Err(format!("{}: no replay written", case.id).into());
+    }
+    Ok(())
+}
+
+fn covers_each_regression(catalogue: &Catalogue) -> Result<(), Failed> {
     for id in (1..=14).map(|n| format!("R{n}")) {
         let caught = catalogue
             .cases
@@ -38,31 +73,36 @@ fn the_catalogue_covers_each_regression_r1_to_r14_with_an_engine_that_sees_it() 
             .filter(|c| c.id.starts_with(&format!("{id}-")) && !c.deep)
             .filter(|c| matches!(c.expect, Expect::Violation(_)) && c.replay.is_some())
             .count();
-        assert!(caught > 0, "{id}: no quick case expects its violation with a pinned replay");
-    }
-    // Each variant of every registered model appears in the catalogue.
-    for model in gcmc::registry::MODELS {
-        for variant in model.variants() {
-            assert!(
-                catalogue.cases.iter().any(|c| c.config.model == model.name() && c.config.variant == variant),
-                "{} {variant} has no catalogue case",
-                model.name()
-            );
+        if caught == 0 {
+            return Err(format!("{id}: no quick case expects its violation with a pinned replay").into());
         }
     }
+    Ok(())
+}
+
+fn covers_each_variant(catalogue: &Catalogue) -> Result<(), Failed> {
+    for model in gcmc::registry::MODELS {
+        for variant in model.variants() {
+            // The name `list` shows is the one a configuration (and so a replay file) carries.
+            let config = model.configure(variant, &Default::default()).map_err(|e| e.to_string())?;
+            if config.value["variant"] != variant {
+                return Err(format!("{} {variant} is written as {} in a configuration", model.name(), config.value["variant"]).into());
+            }
+            if !catalogue.cases.iter().any(|c| c.config.model == model.name() && c.config.variant == variant) {
+                return Err(format!("{} {variant} has no catalogue case", model.name()).into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A row that does not match must fail the gate: expectations are checked, not echoed.
-#[test]
-fn a_wrong_expectation_and_a_stale_pin_are_mismatches() {
+fn mismatches_fail() -> Result<(), Failed> {
     let dir = scratch("catalogue-mismatch");
-    std::fs::create_dir_all(dir.join("replays")).unwrap();
+    std::fs::create_dir_all(dir.join("replays")).map_err(|e| e.to_string())?;
     // The R1-loom pinned file, stored under the name of a case with other sizes: stale.
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("models/replays/R1-loom.json"),
-        dir.join("replays/stale.json"),
-    )
-    .unwrap();
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/replays/R1-loom.json"), dir.join("replays/stale.json"))
+        .map_err(|e| e.to_string())?;
     let text = r#"
 [[case]]
 id = "wrong"
@@ -91,23 +131,26 @@ expect = "holds"
 executions = 31
 "#;
     let path = dir.join("catalogue.toml");
-    let catalogue = catalogue::load_str(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    let catalogue = catalogue::load_str(&path, text).map_err(|e| e.to_string())?;
     let mut options = Options::new(dir.join("out"));
     options.shrink_limit = std::time::Duration::ZERO;
     let rows = check::run(&check::select(&catalogue, &options), &options, &mut |_, _, _| {});
-    assert!(!rows[0].matched);
-    assert_eq!(rows[0].outcome, "violation:duplicated-node");
-    let replay = rows[0].replay.as_deref().expect("the unexpected failure wrote a replay file");
-    assert!(rows[0].problems.iter().any(|p| p.contains(&format!("cargo run --release -- replay {replay}"))), "{:?}", rows[0].problems);
-    assert!(!rows[1].matched, "a stale pinned replay must fail the gate");
-    assert_eq!(rows[1].outcome, "violation:duplicated-node");
-    assert!(
+    let expect = |ok: bool, what: &str| if ok { Ok(()) } else { Err(Failed::from(format!("{what}:\n{}", check::table(&rows)))) };
+    expect(!rows[0].matched && rows[0].outcome == "violation:duplicated-node", "a wrong expectation must mismatch")?;
+    let replay = rows[0].replay.as_deref().ok_or("the unexpected failure wrote no replay file")?;
+    expect(
+        rows[0].problems.iter().any(|p| p.contains(&format!("cargo run --release -- replay {replay}"))),
+        "the mismatch must say how to replay it",
+    )?;
+    expect(!rows[1].matched && rows[1].outcome == "violation:duplicated-node", "a stale pinned replay must fail the gate")?;
+    expect(
         rows[1].problems.iter().any(|p| p.contains("is stale: its engine differs") && p.contains("cargo run --release -- pin stale")),
-        "{:?}",
-        rows[1].problems
-    );
-    assert!(!rows[2].matched, "a changed execution count must fail the gate");
-    assert_eq!(rows[2].outcome, "holds");
-    assert!(rows[2].problems.iter().any(|p| p.contains("explored 30 executions, the catalogue records 31")), "{:?}", rows[2].problems);
-    assert!(!check::all_matched(&rows));
+        "a stale pin must say why and how to re-pin",
+    )?;
+    expect(!rows[2].matched && rows[2].outcome == "holds", "a changed execution count must fail the gate")?;
+    expect(
+        rows[2].problems.iter().any(|p| p.contains("explored 30 executions, the catalogue records 31")),
+        "a changed count must show both counts",
+    )?;
+    expect(!check::all_matched(&rows), "all_matched must see the mismatches")
 }

@@ -48,3 +48,26 @@ fn overrides_only_deepen() {
     let lower = Overrides { bound: Some(1), ..Overrides::default() };
     assert_eq!(lower.apply(&Engine::Loom { preemption_bound: Some(3) }, &budget).0, Engine::Loom { preemption_bound: Some(3) });
 }
+
+#[test]
+fn the_power_script_runs_gcmc_power_and_passes_its_exit_code() {
+    let run = |filter: &str| {
+        let out = Command::new("bash")
+            .arg("ci/power.sh")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("GCMC_BIN", env!("CARGO_BIN_EXE_gcmc"))
+            .env("GCMC_DEEP", "0")
+            .env("GCMC_FILTER", filter)
+            .output()
+            .expect("bash runs");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    // Both PCT rows catch every workbufs bug.
+    let (code, stdout) = run("workbufs-go-pct-4w-2cycles");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("workbufs: 2 holds rows x 7 bugs") && stdout.contains("no gaps"), "{stdout}");
+    // One worker, one cycle, no second span: R12 needs a second cycle, so the DFS row misses it.
+    let (code, stdout) = run("workbufs-go-dfs-1x1");
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("r12-free-during-mark: none of the 1 dfs holds rows catches it"), "{stdout}");
+}

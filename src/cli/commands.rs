@@ -1,6 +1,6 @@
 //! The subcommands.
 
-use super::{CheckArgs, Command, ExploreArgs};
+use super::{CheckArgs, Command, ExploreArgs, PowerArgs};
 use crate::catalogue::{self, Catalogue};
 use crate::check::{self, Options, Overrides};
 use crate::engine::{Engine, Outcome, Verdict};
@@ -24,6 +24,7 @@ pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
         Command::Check(args) => check(args),
         Command::Explore(args) => explore(args),
         Command::Replay { file } => replay(&file),
+        Command::Power(args) => power(args),
         Command::Pin { filter, accept, deep, catalogue } => pin(&load(catalogue.catalogue)?, filter.as_deref(), accept, deep),
     }
 }
@@ -69,11 +70,7 @@ fn align(rows: &[Vec<String>]) -> String {
 
 fn check(args: CheckArgs) -> Result<i32, GcmcError> {
     let catalogue = load(args.catalogue.catalogue)?;
-    if let Some(engine) = &args.engine {
-        if !ENGINE_NAMES.contains(&engine.as_str()) {
-            return Err(GcmcError::Usage(format!("unknown engine `{engine}` (known: {})", ENGINE_NAMES.join(", "))));
-        }
-    }
+    known_engine(args.engine.as_deref())?;
     let mut options = Options::new(args.replay_dir.unwrap_or_else(catalogue::load::default_replay_dir));
     options.filter = args.filter;
     options.engine = args.engine;
@@ -96,20 +93,9 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
             if options.deep { "" } else { " (deep cases need --deep)" }
         )));
     }
-    let show_bar = !args.json && std::io::stderr().is_terminal();
+    let bar = progress_bar(cases.len() as u64, !args.json);
     let silenced = Silenced::begin();
-    let bar = match silenced.as_ref().and_then(Silenced::real_stderr) {
-        Some(real) if show_bar => {
-            let target = ProgressDrawTarget::term_like(Box::new(FileTerm(real)));
-            let bar = ProgressBar::with_draw_target(Some(cases.len() as u64), target);
-            bar.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}").expect("a valid progress template"),
-            );
-            bar.enable_steady_tick(Duration::from_millis(200));
-            bar
-        }
-        _ => ProgressBar::hidden(),
-    };
+    let bar = bar(silenced.as_ref());
     let rows = check::run(&cases, &options, &mut |_, case, row| match row {
         None => bar.set_message(format!("{} ({})", case.id, case.engine)),
         Some(_) => bar.inc(1),
@@ -122,6 +108,78 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
         print!("{}", check::table(&rows));
     }
     Ok(if check::all_matched(&rows) { 0 } else { 1 })
+}
+
+fn known_engine(engine: Option<&str>) -> Result<(), GcmcError> {
+    match engine {
+        Some(e) if !ENGINE_NAMES.contains(&e) => {
+            Err(GcmcError::Usage(format!("unknown engine `{e}` (known: {})", ENGINE_NAMES.join(", "))))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn power(args: PowerArgs) -> Result<i32, GcmcError> {
+    let catalogue = load(args.catalogue.catalogue)?;
+    known_engine(args.engine.as_deref())?;
+    let mut options = Options::new(catalogue::load::default_replay_dir());
+    options.filter = args.filter;
+    options.engine = args.engine;
+    options.deep = args.deep;
+    let bases = crate::power::bases(&check::select(&catalogue, &options));
+    if bases.is_empty() {
+        return Err(GcmcError::Usage(format!(
+            "no holds case of a correct variant matches{}{}",
+            options.filter.as_deref().map(|f| format!(" filter `{f}`")).unwrap_or_default(),
+            if options.deep { "" } else { " (deep cases need --deep)" }
+        )));
+    }
+    let bugs = crate::power::bugs(&catalogue);
+    let bar = progress_bar(bases.len() as u64, !args.json);
+    let silenced = Silenced::begin();
+    let bar = bar(silenced.as_ref());
+    let powers: Vec<_> = bases
+        .iter()
+        .map(|case| {
+            let power = crate::power::measure(case, &bugs, &mut |case, bug| bar.set_message(format!("{} <- {}", case.id, bug.variant)));
+            bar.inc(1);
+            power
+        })
+        .collect();
+    bar.finish_and_clear();
+    drop(silenced);
+    let gaps = crate::power::gaps(&powers, &bugs);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&powers).expect("powers serialize"));
+    } else {
+        print!("{}", crate::power::report(&powers, &bugs));
+        match gaps.len() {
+            0 => println!("no gaps: every bug is caught by at least {} rows and by a row of each engine that sees it", crate::power::MIN_ROWS_PER_BUG),
+            n => println!("{n} gaps:"),
+        }
+        for gap in &gaps {
+            println!("  {gap}");
+        }
+    }
+    Ok(if gaps.is_empty() { 0 } else { 1 })
+}
+
+/// A progress bar on the real stderr when it is a terminal and `wanted`, else a hidden one; made
+/// once stderr is silenced (it draws to the saved descriptor).
+fn progress_bar(len: u64, wanted: bool) -> impl FnOnce(Option<&Silenced>) -> ProgressBar {
+    let show = wanted && std::io::stderr().is_terminal();
+    move |silenced| match silenced.and_then(Silenced::real_stderr) {
+        Some(real) if show => {
+            let target = ProgressDrawTarget::term_like(Box::new(FileTerm(real)));
+            let bar = ProgressBar::with_draw_target(Some(len), target);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}").expect("a valid progress template"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        }
+        _ => ProgressBar::hidden(),
+    }
 }
 
 fn pin(catalogue: &Catalogue, filter: Option<&str>, accept: bool, deep: bool) -> Result<i32, GcmcError> {

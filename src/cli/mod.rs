@@ -6,7 +6,7 @@
 //! line `error: ...` on stderr; 3 when `explore` ran out of budget before finishing.
 
 mod commands;
-mod quiet;
+pub mod quiet;
 
 use crate::error::{one_line, GcmcError};
 use clap::{Args, Parser, Subcommand};
@@ -42,6 +42,11 @@ pub enum Command {
         /// A replay file (written by check, explore or pin).
         file: PathBuf,
     },
+    /// Row power: run every known bug (each broken variant with a violation row) in place of the
+    /// correct variant in each holds case FILTER selects, under the case's engine and budget, and
+    /// show which rows catch which bugs. Exit 1 if a bug that an engine sees is caught by none of
+    /// that engine's rows, or by fewer than two rows in all.
+    Power(PowerArgs),
     /// (Re)record what the cases FILTER selects pin: execution counts and pinned replays. Every
     /// change is shown (old and new count, first differing trace line); a changed case that must
     /// hold needs --accept, else nothing is written.
@@ -101,6 +106,23 @@ pub struct CheckArgs {
     /// Where to write replay files of failures (default: target/gcmc/replays).
     #[arg(long, value_name = "DIR")]
     pub replay_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub catalogue: CatalogueArg,
+}
+
+#[derive(Args, Debug)]
+pub struct PowerArgs {
+    /// A model or variant name, or whole `-`-separated words of case ids.
+    pub filter: Option<String>,
+    /// Only cases under this engine: loom, pct, random, dfs, std, stateful.
+    #[arg(long, value_name = "E")]
+    pub engine: Option<String>,
+    /// Also measure the cases marked `deep`.
+    #[arg(long)]
+    pub deep: bool,
+    /// Print the rows and their probes as JSON instead of the matrix.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub catalogue: CatalogueArg,
 }

@@ -11,13 +11,13 @@ use std::io::{self, Write};
 use std::os::fd::{FromRawFd, RawFd};
 
 /// While alive, stderr goes to /dev/null.
-pub(super) struct Silenced {
+pub struct Silenced {
     saved: RawFd,
 }
 
 impl Silenced {
     /// Silences stderr; `None` (and nothing changed) if the descriptors cannot be set up.
-    pub(super) fn begin() -> Option<Silenced> {
+    pub fn begin() -> Option<Silenced> {
         let _ = io::stderr().flush();
         // Safety: plain descriptor calls on descriptors this function opens or owns; fd 2 is
         // restored by Drop before anything else in the CLI writes an error.
@@ -40,7 +40,7 @@ impl Silenced {
     }
 
     /// A handle on the real stderr, for the progress bar.
-    pub(super) fn real_stderr(&self) -> Option<File> {
+    pub fn real_stderr(&self) -> Option<File> {
         // Safety: a fresh duplicate, owned by the returned File.
         let fd = unsafe { libc::dup(self.saved) };
         (fd >= 0).then(|| unsafe { File::from_raw_fd(fd) })

@@ -18,6 +18,10 @@ pub trait Model: Clone + std::fmt::Debug + Serialize + DeserializeOwned + Send +
     /// Every variant's kebab-case name, correct versions first.
     fn variants() -> Vec<&'static str>;
 
+    /// The variants that must hold in every configuration (Go's versions, and any safe-but-wasteful
+    /// one): the rows whose power `gcmc power` measures by running the others in their place.
+    fn correct_variants() -> Vec<&'static str>;
+
     /// A sensible small configuration of `variant`; an unknown name is an error naming the known ones.
     fn default_for(variant: &str) -> Result<Self, ConfigError>;
 

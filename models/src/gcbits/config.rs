@@ -140,6 +140,10 @@ impl Model for Config {
         Variant::ALL.iter().map(|v| v.name()).collect()
     }
 
+    fn correct_variants() -> Vec<&'static str> {
+        Variant::ALL.iter().filter(|v| v.is_correct()).map(|v| v.name()).collect()
+    }
+
     /// The smallest configuration that shows each variant's bug (or, for the correct ones, one
     /// that takes every path: sysAlloc, revalidation, a rotation).
     fn default_for(variant: &str) -> Result<Self, ConfigError> {

@@ -210,6 +210,10 @@ impl Model for Config {
         Variant::ALL.iter().map(|v| v.name()).collect()
     }
 
+    fn correct_variants() -> Vec<&'static str> {
+        vec![Variant::Go.name()]
+    }
+
     fn default_for(variant: &str) -> Result<Self, ConfigError> {
         let v = Variant::from_name(variant).ok_or_else(|| {
             ConfigError(format!("lfstack has no variant {variant:?}; known: {}", Self::variants().join(", ")))

@@ -32,6 +32,7 @@ pub enum Variant {
     NoCounter,
     /// R3: the 2012 pop (a5dc7793), rebuilding the counter from the next node's `pushcnt`. A data
     /// race; only loom sees it.
+    #[serde(rename = "pop-2012")]
     Pop2012,
     /// R4 (#7977): the head CAS in push is Relaxed, so the store to `next` is not published. Loom
     /// only.

@@ -201,6 +201,10 @@ impl Model for Config {
         Variant::ALL.iter().map(|v| v.name()).collect()
     }
 
+    fn correct_variants() -> Vec<&'static str> {
+        vec![Variant::Go.name()]
+    }
+
     /// - go: 2 workers x 3 ops, spans of 4 workbufs of 1 object, controller and sweeper, 1 cycle.
     /// - r12-*: 1 worker x 1 op, spans of 2, 2 cycles: the sweeper frees a span after cycle 1
     ///   while cycle 2 may already be marking.

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Mutation testing of the protocol code with cargo-mutants: every mutant of models/src/lfstack/,
+# models/src/gcbits/arenas.rs and models/src/workbufs/ is built, and the catalogue cases of its
+# model (tests/catalogue.rs, `catalogue::<model>::`, the deep ones excluded) run against it under
+# cargo-nextest, which stops at the first failing case. A mutant no case catches is a survivor:
+# kill it with a new check, or list it in docs/mutants.md as equivalent, with the reason.
+#
+# Opt-in and slow: about 700 mutants, half a minute to a few minutes each on two cores. Split it
+# over runners with GCMC_MUTANTS_SHARD=k/n (cargo-mutants' own --shard, round-robin).
+#
+#   GCMC_MUTANTS_SHARD    k/n, default 0/1 (everything)
+#   GCMC_MUTANTS_MODELS   which models' files, default "lfstack gcbits workbufs"
+#   GCMC_MUTANTS_TIMEOUT  seconds for one mutant's tests, default 600
+#   GCMC_MUTANTS_OUT      where the reports go, default target/mutants (one folder per model)
+#
+# Needs cargo-mutants and cargo-nextest (`cargo install cargo-mutants cargo-nextest --locked`).
+# Mutants are made in place (the build reuses target/ incrementally): do not edit the tree while
+# it runs; cargo-mutants restores every file afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shard=${GCMC_MUTANTS_SHARD:-0/1}
+timeout=${GCMC_MUTANTS_TIMEOUT:-600}
+out=${GCMC_MUTANTS_OUT:-target/mutants}
+for tool in cargo-mutants cargo-nextest; do
+    command -v "$tool" >/dev/null || { echo "error: $tool is not installed (cargo install $tool --locked)" >&2; exit 2; }
+done
+status=0
+for model in ${GCMC_MUTANTS_MODELS:-lfstack gcbits workbufs}; do
+    case $model in
+        lfstack) files=(-f 'models/src/lfstack/*.rs') ;;
+        gcbits) files=(-f models/src/gcbits/arenas.rs) ;;
+        workbufs) files=(-f 'models/src/workbufs/*.rs') ;;
+        *) echo "error: unknown model \`$model\` in GCMC_MUTANTS_MODELS (known: lfstack gcbits workbufs)" >&2; exit 2 ;;
+    esac
+    mkdir -p "$out/$model"
+    echo "+ cargo mutants ${files[*]} --shard $shard (catalogue::$model::)" >&2
+    # Exit 2 from cargo-mutants means survivors, 3 timeouts: report them all, fail at the end.
+    cargo mutants "${files[@]}" --in-place --shard "$shard" --timeout "$timeout" \
+        --baseline skip --package gcmc-models --test-package gcmc --test-tool nextest --profile release \
+        --output "$out/$model" --no-shuffle \
+        -- --test catalogue --fail-fast "catalogue::$model::" || status=1
+done
+exit "$status"
