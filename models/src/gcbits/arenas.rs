@@ -111,10 +111,6 @@ impl<P: Platform> GcBitsArenas<P> {
         }
     }
 
-    pub fn capacity_bytes(&self) -> u64 {
-        self.capacity
-    }
-
     fn lockfree(&self) -> bool {
         self.variant.base() == Base::V2
     }
