@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Mutation testing of the protocol code with cargo-mutants: every mutant of models/src/lfstack/,
 # models/src/gcbits/arenas.rs and models/src/workbufs/ is built, and the catalogue cases of its
-# model (tests/catalogue.rs, `catalogue::<model>::`, the deep ones excluded) run against it under
-# cargo-nextest, which stops at the first failing case. A mutant no case catches is a survivor:
+# model (tests/catalogue.rs, `catalogue::<model>::`, the deep ones excluded) and the model's own
+# tests (tests/<model>.rs: figures, refusals, what the catalogue does not pin) run against it under
+# cargo-nextest, which stops at the first failing test. A mutant no case catches is a survivor:
 # kill it with a new check, or list it in docs/mutants.md as equivalent, with the reason.
 #
 # Opt-in and slow: about 700 mutants, half a minute to a few minutes each on two cores. Split it
@@ -38,6 +39,6 @@ for model in ${GCMC_MUTANTS_MODELS:-lfstack gcbits workbufs}; do
     cargo mutants "${files[@]}" --in-place --shard "$shard" --timeout "$timeout" \
         --baseline skip --package gcmc-models --test-package gcmc --test-tool nextest --profile release \
         --output "$out/$model" --no-shuffle \
-        -- --test catalogue --fail-fast "catalogue::$model::" || status=1
+        -- --test catalogue --test "$model" --fail-fast -E "test(/^catalogue::$model::/) | binary($model)" || status=1
 done
 exit "$status"
