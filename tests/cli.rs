@@ -88,6 +88,8 @@ fn unknown_models_variants_engines_and_impossible_sizes_are_refused() {
     assert_bad_input(&["explore", "lfstack"], "--variant");
     assert_bad_input(&["check", "--engine", "magic"], "unknown engine `magic`");
     assert_bad_input(&["check", "no-case-has-this-name"], "no case of");
+    assert_bad_input(&["power", "--engine", "magic"], "unknown engine `magic`");
+    assert_bad_input(&["power", "no-case-has-this-name"], "no holds case of a correct variant matches");
     assert_bad_input(&["frobnicate"], "unrecognized subcommand");
 }
 
