@@ -53,25 +53,21 @@ fn the_gcbits_holds_rows_catch_every_gcbits_bug() {
 #[test]
 fn a_holds_row_without_its_second_cycle_leaves_r12_uncaught() {
     let text = |cycles: usize| {
-        format!(
-            r#"
+        ["stateful", "loom"]
+            .map(|engine| {
+                format!(
+                    r#"
 [[case]]
-id = "go-stateful"
+id = "go-{engine}"
 model = "workbufs"
 variant = "go"
 config = {{ workers = 1, ops = 1, workbuf_size = 4096, heap_spans = 3, cycles = {cycles} }}
-engine = {{ name = "stateful" }}
-expect = "holds"
-
-[[case]]
-id = "go-loom"
-model = "workbufs"
-variant = "go"
-config = {{ workers = 1, ops = 1, workbuf_size = 4096, heap_spans = 3, cycles = {cycles} }}
-engine = {{ name = "loom" }}
+engine = {{ name = "{engine}" }}
 expect = "holds"
 "#
-        )
+                )
+            })
+            .concat()
     };
     let load = |cycles| catalogue::load_str(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("power.toml"), &text(cycles)).unwrap();
     // What the catalogue's R12 rows say: loom and the stateful engine see it.
