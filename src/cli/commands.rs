@@ -83,6 +83,7 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
         max_iterations: args.max_iterations,
         max_seconds: args.max_seconds,
     };
+    options.jobs = jobs(args.jobs)?;
     let cases = check::select(&catalogue, &options);
     if cases.is_empty() {
         return Err(GcmcError::Usage(format!(
@@ -93,12 +94,25 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
             if options.deep { "" } else { " (deep cases need --deep)" }
         )));
     }
+    let shard = args.shard.unwrap_or_default();
+    let cases = if shard.is_whole() { cases } else { check::shard::select(&cases, shard) };
+    if cases.is_empty() {
+        return Err(GcmcError::Usage(format!("shard {shard} of the selected cases is empty: there are fewer cases than shards")));
+    }
     let bar = progress_bar(cases.len() as u64, !args.json);
     let silenced = Silenced::begin();
     let bar = bar(silenced.as_ref());
-    let rows = check::run(&cases, &options, &mut |_, case, row| match row {
-        None => bar.set_message(format!("{} ({})", case.id, case.engine)),
-        Some(_) => bar.inc(1),
+    let mut running = std::collections::BTreeSet::new();
+    let rows = check::run(&cases, &options, &mut |i, _, row| {
+        match row {
+            None => running.insert(i),
+            Some(_) => {
+                bar.inc(1);
+                running.remove(&i)
+            }
+        };
+        let shown: Vec<String> = running.iter().map(|&r| format!("{} ({})", cases[r].id, cases[r].engine)).collect();
+        bar.set_message(shown.join(", "));
     });
     bar.finish_and_clear();
     drop(silenced);
@@ -108,6 +122,11 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
         print!("{}", check::table(&rows));
     }
     Ok(if check::all_matched(&rows) { 0 } else { 1 })
+}
+
+/// `--jobs`, validated; the number of cores when not given.
+fn jobs(given: Option<usize>) -> Result<usize, GcmcError> {
+    crate::jobs::validate(given.unwrap_or_else(crate::jobs::default_jobs)).map_err(GcmcError::Usage)
 }
 
 fn known_engine(engine: Option<&str>) -> Result<(), GcmcError> {

@@ -9,6 +9,7 @@ mod commands;
 pub mod quiet;
 
 use crate::error::{one_line, GcmcError};
+use crate::shard::Shard;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -106,6 +107,16 @@ pub struct CheckArgs {
     /// Where to write replay files of failures (default: target/gcmc/replays).
     #[arg(long, value_name = "DIR")]
     pub replay_dir: Option<PathBuf>,
+    /// Cases run side by side on N worker threads (default: the number of cores). Rows are printed
+    /// in catalogue order and are the same for any N except their seconds; 1 runs the cases one
+    /// after another in catalogue order.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Run only part I of N of the selected cases (I counts from 1), split by the catalogue's
+    /// recorded cost so the parts take about as long: a CI matrix of N runners, each given the
+    /// same filter and options, runs every case exactly once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub catalogue: CatalogueArg,
 }

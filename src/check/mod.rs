@@ -1,13 +1,17 @@
 //! Running the catalogue: one [`Row`] per case. Shared by `gcmc check` and `tests/catalogue.rs`, so
 //! the gate and the command line cannot drift apart.
 
+pub mod shard;
+
 use crate::catalogue::{Case, Catalogue, Expect};
 use crate::engine::{Budget, Engine, Outcome, Verdict};
+use crate::jobs;
 use crate::paths;
 use crate::replay_file::ReplayFile;
 use crate::shrink;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// Budget overrides from the command line (the ci scripts' deeper bounds). They apply to cases
@@ -61,6 +65,8 @@ pub struct Options {
     pub verify_pinned: bool,
     /// Time limit for shrinking an unexpected violation (zero: do not shrink).
     pub shrink_limit: Duration,
+    /// Cases run side by side (1: one after another, in catalogue order).
+    pub jobs: usize,
 }
 
 impl Options {
@@ -73,6 +79,7 @@ impl Options {
             replay_dir,
             verify_pinned: true,
             shrink_limit: Duration::from_secs(60),
+            jobs: 1,
         }
     }
 }
@@ -116,18 +123,23 @@ pub fn select<'a>(catalogue: &'a Catalogue, options: &Options) -> Vec<&'a Case> 
         .collect()
 }
 
-/// Runs `cases`, calling `progress` before each (with its index) and after each (with its row).
-pub fn run(cases: &[&Case], options: &Options, progress: &mut dyn FnMut(usize, &Case, Option<&Row>)) -> Vec<Row> {
-    cases
-        .iter()
-        .enumerate()
-        .map(|(i, case)| {
-            progress(i, case, None);
-            let row = run_case(case, options);
-            progress(i, case, Some(&row));
-            row
-        })
-        .collect()
+/// Runs `cases` on `options.jobs` worker threads, calling `progress` before each case (with its
+/// index) and after it (with its row); the rows come back in the order of `cases`, each the same
+/// whatever the number of workers (seeds and budgets belong to the case, not to the run).
+///
+/// With one job the cases run in order; with more, the costliest ([`shard::cost`]) start first,
+/// so that a long case does not start last and leave the other workers idle.
+pub fn run(cases: &[&Case], options: &Options, progress: &mut (dyn FnMut(usize, &Case, Option<&Row>) + Send)) -> Vec<Row> {
+    let order: Vec<usize> = if options.jobs > 1 { shard::costliest_first(cases) } else { (0..cases.len()).collect() };
+    let progress = Mutex::new(progress);
+    let report = |i: usize, case: &Case, row: Option<&Row>| (progress.lock().unwrap_or_else(PoisonError::into_inner))(i, case, row);
+    let rows = jobs::run_in_order(cases, &order, options.jobs, &|i, case: &&Case| {
+        report(i, case, None);
+        let row = run_case(case, options);
+        report(i, case, Some(&row));
+        (row, jobs::Next::Continue)
+    });
+    rows.into_iter().map(|row| row.expect("no case stops the run")).collect()
 }
 
 /// Runs one case: the exploration, the replay file of a failure, and the pinned replay's check.

@@ -1,0 +1,92 @@
+//! Spreading the catalogue over cores and runners: `check --jobs N` gives the rows of a one-job
+//! run, and the shards of `check --shard I/N` together are the whole selection, each case once.
+
+use gcmc::catalogue::{self, Case};
+use gcmc::check::{self, shard, Options};
+use gcmc::shard::Shard;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn gcmc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gcmc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the gcmc binary runs")
+}
+
+fn selection(deep: bool) -> Vec<String> {
+    let catalogue = catalogue::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(catalogue::DEFAULT_CATALOGUE)).unwrap();
+    let mut options = Options::new(std::env::temp_dir());
+    options.deep = deep;
+    check::select(&catalogue, &options).iter().map(|c| c.id.clone()).collect()
+}
+
+#[test]
+fn the_shards_of_the_catalogue_hold_every_case_exactly_once_at_about_equal_cost() {
+    let catalogue = catalogue::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(catalogue::DEFAULT_CATALOGUE)).unwrap();
+    for deep in [false, true] {
+        let mut options = Options::new(std::env::temp_dir());
+        options.deep = deep;
+        let cases: Vec<&Case> = check::select(&catalogue, &options);
+        let total: u64 = cases.iter().map(|c| shard::cost(c)).sum();
+        let largest = cases.iter().map(|c| shard::cost(c)).max().unwrap();
+        for count in 1..=6 {
+            let mut seen: Vec<&str> = Vec::new();
+            for part in Shard::all(count).unwrap() {
+                let cases_of_part = shard::select(&cases, part);
+                // Graham's bound for the longest-processing-time rule.
+                let load: u64 = cases_of_part.iter().map(|c| shard::cost(c)).sum();
+                assert!(load <= total / count as u64 + largest, "deep {deep}, shard {part}: {load} of {total}");
+                seen.extend(cases_of_part.iter().map(|c| c.id.as_str()));
+            }
+            seen.sort_unstable();
+            let mut all: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+            all.sort_unstable();
+            assert_eq!(seen, all, "deep {deep}: the {count} shards are not the selection, each case once");
+        }
+    }
+}
+
+/// `check --json` rows, with `seconds` (the one field allowed to differ) removed.
+fn rows(args: &[&str]) -> Vec<Value> {
+    let out = gcmc(args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let mut rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("check --json prints JSON");
+    for row in &mut rows {
+        assert!(row.as_object_mut().unwrap().remove("seconds").is_some(), "a row without seconds");
+    }
+    rows
+}
+
+#[test]
+fn jobs_and_shards_give_exactly_the_rows_of_one_sequential_run() {
+    let filter = "R1";
+    let sequential = rows(&["check", filter, "--json", "--jobs", "1"]);
+    assert!(sequential.len() >= 4, "the R1 rows: {sequential:?}");
+    assert_eq!(rows(&["check", filter, "--json", "--jobs", "2"]), sequential, "--jobs 2 changed a row or the order");
+    let mut union: Vec<Value> = (1..=3).flat_map(|i| rows(&["check", filter, "--json", "--shard", &format!("{i}/3")])).collect();
+    let id = |row: &Value| row["id"].as_str().unwrap().to_string();
+    union.sort_by_key(id);
+    let mut whole = sequential.clone();
+    whole.sort_by_key(id);
+    assert_eq!(union, whole, "the three shards are not the rows of the whole run, each once");
+    assert!(selection(false).len() > sequential.len());
+}
+
+#[test]
+fn impossible_jobs_and_shards_are_refused_in_one_line() {
+    for (args, expected) in [
+        (vec!["check", "R1", "--jobs", "0"], "--jobs must be at least 1"),
+        (vec!["check", "R1", "--shard", "3/2"], "shards count from 1 to 2"),
+        (vec!["check", "R1", "--shard", "two"], "is not I/N"),
+        (vec!["check", "R1-loom", "--shard", "2/2"], "shard 2/2 of the selected cases is empty"),
+    ] {
+        let out = gcmc(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
