@@ -5,7 +5,7 @@
 //! table and a replay file hold) and are decoded into the model's own `Config` at each use, so the
 //! catalogue, the command line, shrinking and replay files work for a new model with no other change.
 
-use crate::engine::{self, Budget, Engine, Schedule, Verdict};
+use crate::engine::{self, Budget, Engine, Schedule, Spread, Verdict};
 use crate::engine::stateful::{self, Exploration, StatefulOptions};
 use crate::error::GcmcError;
 use gcmc_models::check::{ConfigError, Model};
@@ -56,7 +56,11 @@ pub trait DynModel: Sync {
     /// Refuses a configuration the engine cannot run (too many threads for loom, ...).
     fn admit(&self, config: &ModelConfig, engine: &Engine) -> Result<(), GcmcError>;
     /// Explores the configuration under the engine.
-    fn run(&self, config: &ModelConfig, engine: &Engine, budget: &Budget) -> Result<Verdict, GcmcError>;
+    fn run(&self, config: &ModelConfig, engine: &Engine, budget: &Budget) -> Result<Verdict, GcmcError> {
+        self.run_spread(config, engine, budget, &Spread::default())
+    }
+    /// Explores one shard of the configuration under the engine, on worker threads.
+    fn run_spread(&self, config: &ModelConfig, engine: &Engine, budget: &Budget, spread: &Spread) -> Result<Verdict, GcmcError>;
     /// Runs the one execution `schedule` describes.
     fn replay(&self, config: &ModelConfig, engine: &Engine, schedule: &Schedule) -> Result<Verdict, GcmcError>;
     /// The stateful search with explicit options (end states, exact states, an incomplete
@@ -137,8 +141,8 @@ impl<M: Model> DynModel for Registered<M> {
         Ok(engine.admit(&*self.scenario(config)?)?)
     }
 
-    fn run(&self, config: &ModelConfig, engine: &Engine, budget: &Budget) -> Result<Verdict, GcmcError> {
-        Ok(engine::run(self.scenario(config)?, engine, budget)?)
+    fn run_spread(&self, config: &ModelConfig, engine: &Engine, budget: &Budget, spread: &Spread) -> Result<Verdict, GcmcError> {
+        Ok(engine::run_spread(self.scenario(config)?, engine, budget, spread)?)
     }
 
     fn replay(&self, config: &ModelConfig, engine: &Engine, schedule: &Schedule) -> Result<Verdict, GcmcError> {

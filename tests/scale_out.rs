@@ -82,6 +82,11 @@ fn impossible_jobs_and_shards_are_refused_in_one_line() {
         (vec!["check", "R1", "--shard", "3/2"], "shards count from 1 to 2"),
         (vec!["check", "R1", "--shard", "two"], "is not I/N"),
         (vec!["check", "R1-loom", "--shard", "2/2"], "shard 2/2 of the selected cases is empty"),
+        (vec!["explore", "lfstack", "--variant", "go", "--shard", "1/2"], "loom cannot be split into shards"),
+        (vec!["explore", "lfstack", "--variant", "go", "--engine", "std", "--shard", "1/2"], "instead of sharding"),
+        (vec!["explore", "lfstack", "--variant", "go", "--engine", "dfs", "--shard", "1/2", "--split-depth", "0"], "--split-depth must be at least 1"),
+        (vec!["explore", "lfstack", "--variant", "go", "--engine", "dfs", "--split-depth", "3"], "--shard"),
+        (vec!["explore", "lfstack", "--variant", "go", "--engine", "pct", "--jobs", "0"], "--jobs must be at least 1"),
     ] {
         let out = gcmc(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -89,4 +94,12 @@ fn impossible_jobs_and_shards_are_refused_in_one_line() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn an_explore_shard_says_what_its_proof_covers() {
+    let out = gcmc(&["explore", "gcbits", "--variant", "v1", "--threads", "2", "--ops", "2", "--engine", "dfs", "--shard", "2/3"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("shard 2/3, exhaustive over shard 2/3 (the proof is all 3 shards holding)"), "{stdout}");
 }

@@ -3,7 +3,7 @@
 use super::{CheckArgs, Command, ExploreArgs, PowerArgs};
 use crate::catalogue::{self, Catalogue};
 use crate::check::{self, Options, Overrides};
-use crate::engine::{Engine, Outcome, Verdict};
+use crate::engine::{Engine, Outcome, Spread, Verdict};
 use crate::engine_spec::{BudgetSpec, EngineSpec, ENGINE_NAMES};
 use crate::error::GcmcError;
 use crate::explain;
@@ -264,9 +264,20 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         .resolve()
         .map_err(GcmcError::Usage)?;
     model.admit(&config, &engine)?;
-    eprintln!("exploring {} under {engine} ...", config.describe());
+    let spread = Spread {
+        jobs: jobs(args.jobs)?,
+        shard: args.shard.unwrap_or_default(),
+        split_depth: match args.split_depth {
+            Some(0) => return Err(GcmcError::Usage("--split-depth must be at least 1".into())),
+            Some(d) => d,
+            None => 0,
+        },
+    };
+    spread.admit(&engine)?;
+    let part = if spread.shard.is_whole() { String::new() } else { format!(", shard {}", spread.shard) };
+    eprintln!("exploring {} under {engine}{part} ...", config.describe());
     let silenced = Silenced::begin();
-    let verdict = model.run(&config, &engine, &budget);
+    let verdict = model.run_spread(&config, &engine, &budget, &spread);
     drop(silenced);
     let verdict = verdict?;
     let found = (config.threads, config.ops);
@@ -291,12 +302,16 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         (config, verdict)
     };
     print!("{}", explain::render(&config, &engine, &verdict));
-    println!(
-        "{} executions, {}, {:.2}s",
-        verdict.executions,
-        if verdict.exhaustive { "exhaustive" } else { "not exhaustive" },
-        verdict.seconds
-    );
+    let coverage = match (verdict.exhaustive, spread.shard.is_whole()) {
+        (true, true) => "exhaustive".to_string(),
+        (true, false) => format!(
+            "exhaustive over shard {} (the proof is all {} shards holding)",
+            spread.shard,
+            spread.shard.count()
+        ),
+        (false, _) => "not exhaustive".to_string(),
+    };
+    println!("{} executions{part}, {coverage}, {:.2}s", verdict.executions, verdict.seconds);
     if let Some(search) = &verdict.search {
         println!("{}", search);
     }

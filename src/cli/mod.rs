@@ -193,6 +193,21 @@ pub struct ExploreArgs {
     /// Where to write the replay file (default: target/gcmc/replays).
     #[arg(long, value_name = "DIR")]
     pub replay_dir: Option<PathBuf>,
+    /// pct/random: run the chunks of 1,000 executions on N worker threads (default: the number of
+    /// cores). Execution i depends only on the seed and i, so the verdict, the executions and the
+    /// failing schedule are the same for any N. The other engines run on one thread.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Explore only part I of N (I counts from 1), for a CI matrix: dfs and stateful split the tree
+    /// of scheduling decisions into subtrees at --split-depth and deal them round robin (a proof
+    /// is every shard holding); pct/random deal their chunks. loom cannot be split (its DPOR walk
+    /// cannot start at a prefix) and std trials are independent: both refuse --shard.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+    /// dfs/stateful shards: cut the tree at the D-th decision with a choice (default 8). Every
+    /// shard of one split must be given the same D.
+    #[arg(long, value_name = "D", requires = "shard")]
+    pub split_depth: Option<usize>,
 }
 
 /// Parses `args` (with the program name first) and runs the command; returns the exit code.

@@ -131,15 +131,21 @@ impl<S: Scenario> Driver<S> {
         if let Some(log) = log {
             verdict.trace = log.trace.iter().map(TraceLine::from).collect();
             let mut figures = self.figures.lock().unwrap_or_else(PoisonError::into_inner).clone();
-            for (name, value) in log.figures {
-                let slot = figures.entry(name.to_string()).or_insert(0);
-                *slot = (*slot).max(value);
-            }
+            let last: BTreeMap<String, u64> = log.figures.into_iter().map(|(name, value)| (name.to_string(), value)).collect();
+            merge_figures(&mut figures, &last);
             verdict.figures = figures;
         }
         if matches!(verdict.outcome, Outcome::Violation(_)) {
             verdict.schedule = schedule();
         }
         verdict
+    }
+}
+
+/// Folds `more` into `figures`, each the maximum of the two.
+pub(crate) fn merge_figures(figures: &mut BTreeMap<String, u64>, more: &BTreeMap<String, u64>) {
+    for (name, &value) in more {
+        let slot = figures.entry(name.clone()).or_insert(0);
+        *slot = (*slot).max(value);
     }
 }

@@ -12,14 +12,17 @@ mod driver;
 mod loom_engine;
 mod panics;
 mod shuttle_engine;
+pub mod spread;
 pub mod stateful;
 mod std_engine;
 mod verdict;
 
 pub use budget::Budget;
+pub use spread::Spread;
 pub use verdict::{Outcome, Schedule, TraceLine, Verdict};
 
 use gcmc_models::check::{ConfigError, Scenario};
+use stateful::StatefulOptions;
 use gcmc_models::platform::LOOM_MAX_SPAWNED_THREADS;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -96,14 +99,24 @@ impl fmt::Display for Engine {
 /// a racy variant on real threads); every outcome of an exploration, including running out of
 /// budget, is a [`Verdict`].
 pub fn run<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budget) -> Result<Verdict, ConfigError> {
+    run_spread(scenario, engine, budget, &Spread::default())
+}
+
+/// [`run`], spread over worker threads and limited to one shard (see [`spread`]).
+pub fn run_spread<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budget, spread: &Spread) -> Result<Verdict, ConfigError> {
     engine.admit(&*scenario)?;
+    spread.admit(engine)?;
+    let whole = spread.shard.is_whole();
     Ok(match engine {
         Engine::Loom { preemption_bound } => loom_engine::explore(scenario, *preemption_bound, budget),
-        Engine::Pct { .. } | Engine::Random { .. } | Engine::Dfs { .. } => {
-            shuttle_engine::explore(scenario, engine, budget)
-        }
+        Engine::Pct { .. } | Engine::Random { .. } => spread::chunked(scenario, engine, budget, spread),
+        Engine::Dfs { .. } if whole => shuttle_engine::explore(scenario, engine, budget),
+        Engine::Dfs { max_iterations } => stateful::dfs_shard(scenario, *max_iterations, spread.shard, spread.split_depth, budget),
         Engine::Std { iterations } => std_engine::stress(scenario, *iterations, budget),
-        Engine::Stateful { exact_states } => stateful::explore(scenario, *exact_states, budget),
+        Engine::Stateful { exact_states } => {
+            let options = StatefulOptions { exact_states: *exact_states, shard: spread.shard, split_depth: spread.split_depth, ..StatefulOptions::default() };
+            stateful::explore_with(scenario, &options, budget).verdict
+        }
     })
 }
 

@@ -74,7 +74,7 @@ pub(crate) fn config(budget: &Budget) -> shuttle::Config {
     config
 }
 
-fn run_with<S: Scenario, Sch: Scheduler + 'static>(
+pub(crate) fn run_with<S: Scenario, Sch: Scheduler + 'static>(
     scenario: Arc<S>,
     inner: Sch,
     budget: &Budget,

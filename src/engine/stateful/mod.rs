@@ -19,6 +19,7 @@ use gcmc_models::check::Scenario;
 use gcmc_models::platform::stateful::digest::{Digest, StateMode};
 use gcmc_models::platform::stateful::tracker::{self, Omit};
 use gcmc_models::platform::Stateful;
+use crate::shard::Shard;
 use search::{SearchParams, StatefulSearch};
 use serde::{Deserialize, Serialize};
 use shuttle::scheduler::{DfsScheduler, Schedule as ShuttleSchedule, Scheduler, Task, TaskId};
@@ -44,6 +45,9 @@ pub struct SearchStats {
     pub revisits: u64,
     /// The deepest decision reached.
     pub max_depth: u64,
+    /// Executions run on through a subtree of another shard, not counted (`explore --shard`).
+    #[serde(default)]
+    pub foreign: u64,
     /// An estimate of the visited set's peak memory, in bytes.
     pub peak_bytes: u64,
     /// Every alternative of every stored state was explored.
@@ -77,7 +81,17 @@ pub struct StatefulOptions {
     pub omit: Option<Omit>,
     /// Collect the fingerprint of every end state reached (for cross-validation against DFS).
     pub collect_end_states: bool,
+    /// The part of the tree to explore (see [`search`]'s docs on shards).
+    pub shard: Shard,
+    /// Where a sharded search cuts the tree, in decisions with a choice (0: [`SPLIT_DEPTH`]).
+    pub split_depth: usize,
 }
+
+/// Where a sharded search cuts the tree by default: deep enough that a configuration worth
+/// sharding has thousands of subtrees to deal (balanced parts), shallow enough that a shard's
+/// run-ons through the subtrees it does not own (one execution each) stay a small fraction of a
+/// proof of hundreds of thousands of executions.
+pub const SPLIT_DEPTH: usize = 8;
 
 /// A search's verdict, and the end states it reached when asked.
 #[derive(Debug)]
@@ -95,10 +109,6 @@ fn mode(exact: bool) -> StateMode {
     }
 }
 
-pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, exact_states: bool, budget: &Budget) -> Verdict {
-    explore_with(scenario, &StatefulOptions { exact_states, ..StatefulOptions::default() }, budget).verdict
-}
-
 /// Runs the stateful search with `options`.
 pub fn explore_with<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, budget: &Budget) -> Exploration {
     let default_max = if options.exact_states { DEFAULT_MAX_STATES_EXACT } else { DEFAULT_MAX_STATES };
@@ -106,12 +116,17 @@ pub fn explore_with<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, bu
         mode: mode(options.exact_states),
         omit: options.omit,
         max_states: budget.max_states.unwrap_or(default_max),
+        matching: true,
+        max_executions: None,
+        shard: options.shard,
+        split_depth: split_depth(options.split_depth),
     };
     let stats = Arc::new(Mutex::new(SearchStats::default()));
     let search = StatefulSearch::new(params, Arc::clone(&stats));
     let mut exploration = run_tracked(Arc::clone(&scenario), search, budget, options.collect_end_states);
     let stats = stats.lock().unwrap_or_else(PoisonError::into_inner).clone();
     let verdict = &mut exploration.verdict;
+    verdict.executions -= stats.foreign;
     match (&verdict.outcome, &stats.stopped) {
         (Outcome::Holds, Some(reason)) => {
             verdict.outcome = Outcome::BudgetExhausted { reason: format!("{reason}, {} executions", verdict.executions) };
@@ -121,6 +136,44 @@ pub fn explore_with<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, bu
     }
     verdict.search = Some(stats);
     exploration
+}
+
+fn split_depth(given: usize) -> usize {
+    if given == 0 {
+        SPLIT_DEPTH
+    } else {
+        given
+    }
+}
+
+/// One shard of a depth-first search of every interleaving: the stateful search's walk without
+/// state matching, under plain shuttle, counting only the shard's own executions. Its shards'
+/// executions sum to shuttle's DFS count (shard 1/1 is exactly shuttle's DFS order).
+pub(crate) fn dfs_shard<S: Scenario>(
+    scenario: Arc<S>,
+    max_iterations: Option<usize>,
+    shard: Shard,
+    split_depth_given: usize,
+    budget: &Budget,
+) -> Verdict {
+    let params = SearchParams {
+        mode: StateMode::Compact,
+        omit: None,
+        max_states: u64::MAX,
+        matching: false,
+        max_executions: max_iterations.map(|m| m as u64),
+        shard,
+        split_depth: split_depth(split_depth_given),
+    };
+    let stats = Arc::new(Mutex::new(SearchStats::default()));
+    let search = StatefulSearch::new(params, Arc::clone(&stats));
+    let mut verdict = super::shuttle_engine::run_with(scenario, search, budget, true, false);
+    let stats = stats.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    verdict.executions -= stats.foreign;
+    if !stats.complete {
+        verdict.exhaustive = false;
+    }
+    verdict
 }
 
 /// shuttle's DFS over the same tracking backend, collecting end states: the exhaustive

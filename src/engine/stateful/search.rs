@@ -23,8 +23,21 @@
 //!
 //! Decisions with one runnable task are not stored: their successor is unique, so a revisit is
 //! caught at the next decision with a choice, and the visited set holds only branching states.
+//!
+//! **Shards** (`explore --shard I/N`). The tree is cut at its `split_depth`-th decision with a
+//! choice: each path to such a decision is the root of one subtree, and a path that ends above
+//! the cut is a subtree of its own. Subtrees are numbered in depth-first order and dealt round
+//! robin; a shard explores its own subtrees in full and, on reaching a root it does not own, runs
+//! that execution on to its end without branching and does not count it. Above the cut every shard
+//! walks the same tree, so every shard numbers the subtrees alike, and no state is stored or
+//! matched there: a state above the cut is explored only in part by each shard, so matching it
+//! would let one shard skip what it alone was to explore. Below the cut a shard matches states
+//! against its own visited set only, whose every state it explored in full. The same walk without
+//! state matching is the sharded DFS. Union of the shards: every subtree explored by exactly one
+//! shard, so every execution (DFS) or every reachable state (stateful) is covered.
 
 use super::SearchStats;
+use crate::shard::Shard;
 use gcmc_models::platform::stateful::digest::{Digest, StateMode};
 use gcmc_models::platform::stateful::tracker::{self, Omit};
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
@@ -102,6 +115,13 @@ pub(crate) struct SearchParams {
     pub mode: StateMode,
     pub omit: Option<Omit>,
     pub max_states: u64,
+    /// Store and match states (the stateful engine); off, the walk is a plain DFS.
+    pub matching: bool,
+    /// Stop after this many executions of the shard's own (a capped DFS).
+    pub max_executions: Option<u64>,
+    pub shard: Shard,
+    /// Where the tree is cut into subtrees, in decisions with a choice (see the module's docs).
+    pub split_depth: usize,
 }
 
 pub(crate) struct StatefulSearch {
@@ -109,9 +129,20 @@ pub(crate) struct StatefulSearch {
     frames: Vec<Frame>,
     /// Decisions taken so far in the current execution.
     depth: usize,
-    /// The current execution reached a state already explored: it runs on to its end without
-    /// branching or tracking (stopping it instead would make shuttle leak its tasks' stacks).
+    /// Decisions with a choice taken so far in the current execution.
+    branching: usize,
+    /// The current execution reached a state already explored, or a subtree of another shard: it
+    /// runs on to its end without branching or tracking (stopping it instead would make shuttle
+    /// leak its tasks' stacks).
     pruned: bool,
+    /// The current execution belongs to another shard.
+    foreign: bool,
+    /// The current execution reached the cut.
+    reached_cut: bool,
+    /// Subtrees numbered so far.
+    subtrees: u64,
+    /// This shard's executions so far.
+    own_executions: u64,
     started: bool,
     visited: Visited,
     stats: Arc<Mutex<SearchStats>>,
@@ -119,11 +150,54 @@ pub(crate) struct StatefulSearch {
 
 impl StatefulSearch {
     pub(crate) fn new(params: SearchParams, stats: Arc<Mutex<SearchStats>>) -> StatefulSearch {
-        StatefulSearch { params, frames: Vec::new(), depth: 0, pruned: false, started: false, visited: Visited::new(params.mode), stats }
+        StatefulSearch {
+            params,
+            frames: Vec::new(),
+            depth: 0,
+            branching: 0,
+            pruned: false,
+            foreign: false,
+            reached_cut: false,
+            subtrees: 0,
+            own_executions: 0,
+            started: false,
+            visited: Visited::new(params.mode),
+            stats,
+        }
+    }
+
+    /// Numbers the next subtree; whether this shard owns it.
+    fn deal_subtree(&mut self) -> bool {
+        let n = self.subtrees;
+        self.subtrees += 1;
+        self.params.shard.owns(n)
+    }
+
+    /// Accounts for the execution that just ended: a path that ended above the cut is a subtree of
+    /// its own, dealt like the others.
+    fn end_execution(&mut self) {
+        if !self.started {
+            return;
+        }
+        if !self.params.shard.is_whole() && !self.reached_cut && !self.deal_subtree() {
+            self.foreign = true;
+        }
+        if self.foreign {
+            self.stats().foreign += 1;
+        } else {
+            self.own_executions += 1;
+        }
     }
 
     fn stats(&self) -> std::sync::MutexGuard<'_, SearchStats> {
         self.stats.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs the current execution on to its end untracked, from this decision.
+    fn prune(&mut self, runnable: &[&Task], current: Option<TaskId>) -> Option<TaskId> {
+        tracker::end();
+        self.pruned = true;
+        self.next_task(runnable, current, false)
     }
 
     /// Moves to the next unexplored alternative; false when none is left.
@@ -141,16 +215,23 @@ impl StatefulSearch {
 
 impl Scheduler for StatefulSearch {
     fn new_execution(&mut self) -> Option<Schedule> {
+        self.end_execution();
         let out_of_states = self.stats().stopped.is_some();
-        if out_of_states || (self.started && !self.backtrack()) {
-            self.stats().complete = !out_of_states;
+        let capped = self.params.max_executions.is_some_and(|max| self.own_executions >= max);
+        if out_of_states || capped || (self.started && !self.backtrack()) {
+            self.stats().complete = !out_of_states && !capped;
             tracker::end();
             return None;
         }
         self.started = true;
         self.depth = 0;
+        self.branching = 0;
         self.pruned = false;
-        tracker::begin(self.params.mode, self.params.omit);
+        self.foreign = false;
+        self.reached_cut = false;
+        if self.params.matching {
+            tracker::begin(self.params.mode, self.params.omit);
+        }
         Some(Schedule::new(0))
     }
 
@@ -159,6 +240,7 @@ impl Scheduler for StatefulSearch {
             // Stay on the running task where possible: fewer context switches to the end.
             return Some(current.filter(|c| runnable.iter().any(|t| t.id() == *c)).unwrap_or_else(|| runnable[0].id()));
         }
+        let cut = !self.params.shard.is_whole() && self.branching == self.params.split_depth && runnable.len() > 1;
         if let Some(frame) = self.frames.get(self.depth) {
             let now: Vec<TaskId> = runnable.iter().map(|t| t.id()).collect();
             assert!(
@@ -167,18 +249,27 @@ impl Scheduler for StatefulSearch {
                 self.depth,
                 frame.options
             );
+            self.reached_cut |= cut;
+            self.branching += usize::from(now.len() > 1);
             self.depth += 1;
             return Some(frame.options[frame.chosen]);
         }
         let options: Vec<TaskId> = runnable.iter().map(|t| t.id()).collect();
-        if options.len() > 1 {
+        if cut {
+            // A new subtree root: the frames above it are replayed, so no shard has seen it yet.
+            self.reached_cut = true;
+            if !self.deal_subtree() {
+                self.foreign = true;
+                return self.prune(runnable, current);
+            }
+        }
+        let above_cut = !self.params.shard.is_whole() && self.branching < self.params.split_depth;
+        if options.len() > 1 && self.params.matching && !above_cut {
             let ids: Vec<usize> = options.iter().map(|&t| usize::from(t)).collect();
             let state = tracker::fingerprint(&ids).expect("tracking is on during a stateful execution");
             if !self.visited.insert(state) {
                 self.stats().revisits += 1;
-                tracker::end();
-                self.pruned = true;
-                return self.next_task(runnable, current, false);
+                return self.prune(runnable, current);
             }
             let bytes = self.visited.bytes();
             let mut stats = self.stats();
@@ -191,6 +282,7 @@ impl Scheduler for StatefulSearch {
                 return None;
             }
         }
+        self.branching += usize::from(options.len() > 1);
         self.frames.push(Frame { options, chosen: 0 });
         self.depth += 1;
         let mut stats = self.stats();

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The README's scale-out figures, measured side by side in one run: wall-clock seconds of
+# `check --jobs 1` against `--jobs N` on the default catalogue and on `--deep`, and of one long PCT
+# exploration on 1 and N workers. Prints a markdown table; every run must also match (exit 1 if not).
+#
+#   GCMC_SPEEDUP_JOBS   N, default: the number of cores
+#   GCMC_SPEEDUP_DEEP   0 to skip the --deep pair (about 20 minutes on 2 cores), default 1
+#   GCMC_BIN            a built gcmc binary (default: build and use target/release/gcmc)
+#
+# Opt-in (not in ci/all.sh): it measures the machine, so run it on an otherwise idle one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${GCMC_SPEEDUP_JOBS:-$(nproc)}
+if [[ -z "${GCMC_BIN:-}" ]]; then
+    cargo build --release --quiet
+    GCMC_BIN=target/release/gcmc
+fi
+seconds() {
+    local start end
+    start=$(date +%s.%N)
+    "$GCMC_BIN" "$@" >/dev/null
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+row() {
+    local what=$1
+    shift
+    local one many
+    one=$(seconds "$@" --jobs 1)
+    many=$(seconds "$@" --jobs "$jobs")
+    printf '| %s | %.1f | %.1f | %.2fx |\n' "$what" "$one" "$many" "$(echo "$one / $many" | bc -l)"
+}
+echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); gcmc $(git rev-parse --short HEAD)"
+echo
+echo "| run | --jobs 1 (s) | --jobs $jobs (s) | speed-up |"
+echo "|---|---|---|---|"
+row '`check` (default catalogue)' check
+[[ "${GCMC_SPEEDUP_DEEP:-1}" == 1 ]] && row '`check --deep`' check --deep
+row '`explore gcbits --variant v2 --engine pct --iterations 200000`' \
+    explore gcbits --variant v2 --threads 4 --ops 4 --set arena_words=2 --set 'nelems=[64,128]' --set 'rotations=[1,2,3]' \
+    --engine pct --iterations 200000 --depth 4 --seed 1816825113

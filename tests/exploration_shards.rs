@@ -1,0 +1,132 @@
+//! One exploration split over workers and runners gives the unsplit exploration's answer:
+//! - DFS shards: on every small catalogue DFS case, the shards' executions sum to the case's
+//!   recorded (unsharded, shuttle's own DFS) count and their verdicts together are its verdict;
+//! - stateful shards reach together exactly the end states of the unsharded search;
+//! - PCT and random: execution i depends only on the seed and i, so any number of workers gives
+//!   the same verdict, count and failing schedule, and the chunks' shards sum to the iterations.
+
+use gcmc::catalogue::{self, Case, Expect};
+use gcmc::engine::stateful::{Exploration, StatefulOptions};
+use gcmc::engine::{Budget, Engine, Schedule, Spread, Verdict};
+use gcmc::shard::Shard;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn cases() -> Vec<Case> {
+    catalogue::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(catalogue::DEFAULT_CATALOGUE)).unwrap().cases
+}
+
+fn budget(case: &Case) -> Budget {
+    Budget { max_seconds: Some(300.0), ..case.budget.clone() }
+}
+
+fn run(case: &Case, spread: Spread) -> Verdict {
+    case.model.run_spread(&case.config, &case.engine, &budget(case), &spread).unwrap_or_else(|e| panic!("{}: {e}", case.id))
+}
+
+fn shard(index: usize, count: usize, split_depth: usize) -> Spread {
+    Spread { shard: Shard::new(index, count).unwrap(), split_depth, ..Spread::default() }
+}
+
+#[test]
+fn dfs_shards_sum_to_the_unsharded_count_and_find_what_it_finds() {
+    let subjects: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| matches!(c.engine, Engine::Dfs { max_iterations: None }) || (c.expect != Expect::Holds && matches!(c.engine, Engine::Dfs { .. })))
+        .filter(|c| !c.deep && c.executions.is_some_and(|n| n <= 100_000))
+        .collect();
+    assert!(subjects.len() >= 10, "{} DFS cases", subjects.len());
+    let mut checked_holds = 0;
+    for case in &subjects {
+        let recorded = case.executions.unwrap();
+        for (count, depth) in [(3, 2), (4, 8)] {
+            let verdicts: Vec<Verdict> = (1..=count).map(|i| run(case, shard(i, count, depth))).collect();
+            let what = format!("{} in {count} shards cut at depth {depth}", case.id);
+            match case.expect {
+                Expect::Holds => {
+                    assert!(verdicts.iter().all(|v| v.holds() && v.exhaustive), "{what}: {:?}", verdicts.iter().map(|v| v.outcome.label()).collect::<Vec<_>>());
+                    assert_eq!(verdicts.iter().map(|v| v.executions).sum::<u64>(), recorded, "{what}: executions");
+                    checked_holds += 1;
+                }
+                expect => assert!(verdicts.iter().any(|v| expect.matches(&v.outcome)), "{what}: no shard found {expect}"),
+            }
+        }
+    }
+    assert!(checked_holds >= 8, "only {checked_holds} holds checks");
+}
+
+fn stateful(case: &Case, shard: Shard) -> Exploration {
+    let options = StatefulOptions { collect_end_states: true, shard, split_depth: 3, ..StatefulOptions::default() };
+    case.model.explore_stateful(&case.config, &options, &budget(case)).unwrap_or_else(|e| panic!("{}: {e}", case.id))
+}
+
+/// The end states of all `count` shards together, and whether each held and finished.
+fn union_of_shards(case: &Case, count: usize) -> (BTreeSet<gcmc_models::platform::stateful::digest::Digest>, bool) {
+    let mut ends = BTreeSet::new();
+    let mut all_held = true;
+    for part in Shard::all(count).unwrap() {
+        let found = stateful(case, part);
+        all_held &= found.verdict.holds() && found.verdict.exhaustive;
+        ends.extend(found.end_states);
+    }
+    (ends, all_held)
+}
+
+#[test]
+fn stateful_shards_together_reach_every_end_state() {
+    let subjects: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| matches!(c.engine, Engine::Stateful { exact_states: false }) && c.expect == Expect::Holds && !c.deep)
+        .filter(|c| c.states.is_some_and(|n| n <= 20_000))
+        .collect();
+    assert!(subjects.len() >= 5, "{} stateful cases", subjects.len());
+    for case in &subjects {
+        let whole = stateful(case, Shard::WHOLE);
+        assert!(whole.verdict.holds() && whole.verdict.exhaustive, "{}", case.id);
+        let (ends, all_held) = union_of_shards(case, 3);
+        assert!(all_held, "{}: a shard did not hold or finish", case.id);
+        assert_eq!(ends, whole.end_states, "{}: the 3 shards' end states are not the unsharded search's", case.id);
+    }
+}
+
+fn schedule(verdict: &Verdict) -> Option<&str> {
+    match &verdict.schedule {
+        Some(Schedule::Shuttle { encoded }) => Some(encoded),
+        _ => None,
+    }
+}
+
+#[test]
+fn pct_and_random_runs_are_the_same_for_any_number_of_workers() {
+    let all = cases();
+    let by_id = |id: &str| all.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no case {id}"));
+    // R1-random fails in its third chunk; the others hold over 20 chunks or fail in their first.
+    for id in ["R1-random", "R2-1bit-pct", "gcbits-v1-pct-4x4-rotations", "lfstack-go-random-3x3x2"] {
+        let case = by_id(id);
+        let one = run(case, Spread::default());
+        assert_eq!(Some(one.executions), case.executions, "{id}");
+        for jobs in [2, 3] {
+            let many = run(case, Spread { jobs, ..Spread::default() });
+            assert_eq!(
+                (many.outcome.label(), many.executions, schedule(&many), &many.figures),
+                (one.outcome.label(), one.executions, schedule(&one), &one.figures),
+                "{id} on {jobs} workers"
+            );
+        }
+        if one.holds() {
+            let parts: Vec<Verdict> = (1..=3).map(|i| run(case, shard(i, 3, 0))).collect();
+            assert!(parts.iter().all(Verdict::holds), "{id}");
+            assert_eq!(parts.iter().map(|v| v.executions).sum::<u64>(), one.executions, "{id}: the chunks' shards");
+        }
+    }
+}
+
+#[test]
+fn loom_and_std_refuse_to_be_sharded() {
+    let all = cases();
+    for id in ["R1-loom", "lfstack-go-std-4x4x3"] {
+        let case = all.iter().find(|c| c.id == id).unwrap();
+        let refused = case.model.run_spread(&case.config, &case.engine, &budget(case), &shard(1, 2, 0)).unwrap_err();
+        assert!(refused.to_string().contains("cannot be split") || refused.to_string().contains("instead of sharding"), "{id}: {refused}");
+    }
+}
