@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Mutation testing of the protocol code with cargo-mutants: every mutant of models/src/lfstack/,
 # models/src/gcbits/arenas.rs and models/src/workbufs/ is built, and the catalogue cases of its
-# model (tests/catalogue.rs, `catalogue::<model>::`, the deep ones excluded) and the model's own
-# tests (tests/<model>.rs: figures, refusals, what the catalogue does not pin) run against it under
-# cargo-nextest, which stops at the first failing test. A mutant no case catches is a survivor:
+# model (tests/catalogue.rs, `catalogue::<model>::`, the deep ones excluded), the model's own
+# tests (tests/<model>*.rs: figures, refusals, what the catalogue does not pin) and the models
+# crate's unit tests run against it under cargo-nextest, which stops at the first failing test. A mutant no case catches is a survivor:
 # kill it with a new check, or list it in docs/mutants.md as equivalent, with the reason.
 #
 # Opt-in and slow: about 700 mutants, half a minute to a few minutes each on two cores. Split it
@@ -13,6 +13,8 @@
 #   GCMC_MUTANTS_MODELS   which models' files, default "lfstack gcbits workbufs"
 #   GCMC_MUTANTS_TIMEOUT  seconds for one mutant's tests, default 600
 #   GCMC_MUTANTS_OUT      where the reports go, default target/mutants (one folder per model)
+#   GCMC_MUTANTS_ITERATE  1: test again only the mutants an earlier run into GCMC_MUTANTS_OUT did not
+#                         catch (cargo-mutants' --iterate), e.g. after adding a test
 #
 # Needs cargo-mutants and cargo-nextest (`cargo install cargo-mutants cargo-nextest --locked`).
 # Mutants are made in place (the build reuses target/ incrementally): do not edit the tree while
@@ -28,17 +30,20 @@ done
 status=0
 for model in ${GCMC_MUTANTS_MODELS:-lfstack gcbits workbufs}; do
     case $model in
-        lfstack) files=(-f 'models/src/lfstack/*.rs') ;;
-        gcbits) files=(-f models/src/gcbits/arenas.rs) ;;
-        workbufs) files=(-f 'models/src/workbufs/*.rs') ;;
+        lfstack) files=(-f 'models/src/lfstack/*.rs'); tests=(--test lfstack --test lfstack_packing) ;;
+        gcbits) files=(-f models/src/gcbits/arenas.rs); tests=(--test gcbits) ;;
+        workbufs) files=(-f 'models/src/workbufs/*.rs'); tests=(--test workbufs) ;;
         *) echo "error: unknown model \`$model\` in GCMC_MUTANTS_MODELS (known: lfstack gcbits workbufs)" >&2; exit 2 ;;
     esac
     mkdir -p "$out/$model"
     echo "+ cargo mutants ${files[*]} --shard $shard (catalogue::$model::)" >&2
     # Exit 2 from cargo-mutants means survivors, 3 timeouts: report them all, fail at the end.
-    cargo mutants "${files[@]}" --in-place --shard "$shard" --timeout "$timeout" \
-        --baseline skip --package gcmc-models --test-package gcmc --test-tool nextest --profile release \
+    iterate=()
+    [[ "${GCMC_MUTANTS_ITERATE:-0}" == 1 ]] && iterate=(--iterate)
+    cargo mutants "${files[@]}" "${iterate[@]}" --in-place --shard "$shard" --timeout "$timeout" \
+        --baseline skip --package gcmc-models --test-package gcmc,gcmc-models --test-tool nextest --profile release \
         --output "$out/$model" --no-shuffle \
-        -- --test catalogue --test "$model" --fail-fast -E "test(/^catalogue::$model::/) | binary($model)" || status=1
+        -- --lib --test catalogue "${tests[@]}" --fail-fast \
+        -E "test(/^catalogue::$model::/) | binary(/^$model/) | (package(gcmc-models) & kind(lib))" || status=1
 done
 exit "$status"
