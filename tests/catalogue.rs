@@ -91,6 +91,28 @@ fn covers_each_variant(catalogue: &Catalogue) -> Result<(), Failed> {
             if !catalogue.cases.iter().any(|c| c.config.model == model.name() && c.config.variant == variant) {
                 return Err(format!("{} {variant} has no catalogue case", model.name()).into());
             }
+            // What the model declares correct (power and the gaps rest on it) is what the catalogue
+            // shows: a correct variant has a row that holds, every other variant a violation row. (A
+            // correct variant may have violation rows too: lfstack's `go` with a counter too narrow
+            // for its threads, R2, or addresses its packing cannot hold, R5.)
+            let correct = model.correct_variants().contains(&variant);
+            let shown = catalogue.cases.iter().any(|c| {
+                c.config.model == model.name()
+                    && c.config.variant == variant
+                    && if correct { c.expect == Expect::Holds } else { matches!(c.expect, Expect::Violation(_)) }
+            });
+            if !shown {
+                return Err(format!(
+                    "{} {variant}: declared {}, but the catalogue has no {} row for it",
+                    model.name(),
+                    if correct { "correct" } else { "broken" },
+                    if correct { "holds" } else { "violation" }
+                )
+                .into());
+            }
+        }
+        if let Some(stray) = model.correct_variants().into_iter().find(|v| !model.variants().contains(v)) {
+            return Err(format!("{} declares `{stray}` correct, which is not one of its variants", model.name()).into());
         }
     }
     Ok(())

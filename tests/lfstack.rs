@@ -155,6 +155,11 @@ fn bad_configurations_are_refused_with_one_line_errors() {
         (Config { stacks: 9, ..go.clone() }, "stacks must be in"),
         (Config { base: 0x1001, ..go.clone() }, "not 64-byte aligned"),
         (Config { programs: Some(vec![vec![Op::Pop(5)]; 2]), ..go.clone() }, "names a stack beyond"),
+        (Config { threads: 0, ..go.clone() }, "need at least one thread and one node"),
+        (Config { nodes: 0, ..go.clone() }, "need at least one thread and one node"),
+        (Config { stacks: 0, ..go.clone() }, "stacks must be in"),
+        // Five 64-byte nodes from 256 bytes below the top: past the end by 64, though base + 5 is not.
+        (Config { nodes: 5, base: 0xffff_ffff_ffff_ff00, ..go.clone() }, "run past the end of the address space"),
     ];
     for (config, expected) in cases {
         let err = config.build().expect_err(expected);
@@ -162,6 +167,22 @@ fn bad_configurations_are_refused_with_one_line_errors() {
         assert!(!err.0.contains('\n'), "{err}");
     }
     assert!(Config::default_for("no-such-variant").unwrap_err().0.contains("known: go, no-counter"));
+    // The bounds themselves are allowed: four stacks, and nodes whose last ends one node below the top.
+    assert!(Config { stacks: 4, ..go.clone() }.build().is_ok());
+    assert!(Config { nodes: 3, base: 0xffff_ffff_ffff_ff00, ..go.clone() }.build().is_ok());
+}
+
+#[test]
+fn addresses_read_as_integers_or_hex_strings_and_default_to_gos_heap() {
+    let read = |base: &str| -> Result<Config, String> {
+        let text = format!("variant = \"go\"\nthreads = 2\nnodes = 2\niterations = 1\ncounter_bits = 3\n{base}");
+        toml::from_str::<Config>(&text).map_err(|e| e.to_string())
+    };
+    assert_eq!(read("").unwrap().base, gcmc_models::lfstack::config::DEFAULT_BASE, "an unset base is Go's heap address");
+    assert_eq!(read("base = 824633720832").unwrap().base, 0x00c0_0000_0000, "a TOML integer");
+    assert_eq!(read("base = \"0xffff800000000000\"").unwrap().base, 0xffff_8000_0000_0000, "a hex string above the hole");
+    assert!(read("base = -64").unwrap_err().contains("is negative; write an address above i64::MAX as a hex string"));
+    assert!(read("base = true").unwrap_err().contains("an address: a non-negative integer, or a string"));
 }
 
 #[test]

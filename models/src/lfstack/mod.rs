@@ -63,11 +63,6 @@ impl Variant {
     pub fn uses_counter(self) -> bool {
         self != Variant::NoCounter
     }
-
-    /// Whether its bug needs weak memory or a data-race detector, so that only loom can see it.
-    pub fn loom_only(self) -> bool {
-        matches!(self, Variant::Pop2012 | Variant::RelaxedPushCas | Variant::RelaxedPopLoad)
-    }
 }
 
 impl fmt::Display for Variant {
