@@ -18,7 +18,8 @@ fi
 seconds() {
     local start end
     start=$(date +%s.%N)
-    "$GCMC_BIN" "$@" >/dev/null
+    # A run that fails (a mismatch, bad input) stops the script: its figure would mean nothing.
+    "$GCMC_BIN" "$@" >/dev/null || { echo "error: \`gcmc $*\` failed" >&2; exit 1; }
     end=$(date +%s.%N)
     echo "$end - $start" | bc
 }
@@ -37,5 +38,5 @@ echo "|---|---|---|---|"
 row '`check` (default catalogue)' check
 [[ "${GCMC_SPEEDUP_DEEP:-1}" == 1 ]] && row '`check --deep`' check --deep
 row '`explore gcbits --variant v2 --engine pct --iterations 200000`' \
-    explore gcbits --variant v2 --threads 4 --ops 4 --set arena_words=2 --set 'nelems=[64,128]' --set 'rotations=[1,2,3]' \
+    explore gcbits --variant v2 --set threads=4 --set allocs=4 --set arena_words=2 --set 'nelems=[64,128]' --set 'rotations=[1,2,3]' \
     --engine pct --iterations 200000 --depth 4 --seed 1816825113

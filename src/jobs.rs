@@ -2,9 +2,11 @@
 //! each result lands in its item's slot, so what a caller reports never depends on how many
 //! workers ran or which finished first.
 //!
-//! Threads rather than processes: every engine runs its model threads on the OS thread that
-//! called it (loom's and shuttle's state is thread-local, and so is the harness's quiet panic
-//! hook), which is also how the test harness already runs catalogue cases side by side.
+//! The workers are threads. An item either runs an engine on its worker (a PCT chunk, whose
+//! shuttle runs reuse their stacks) or waits there for a child process that runs it (a catalogue
+//! case under `check --jobs`: loom cases must not share a process, see `check::worker`). Every
+//! engine runs its model threads on the OS thread that called it (loom's and shuttle's state is
+//! thread-local, and so is the harness's quiet panic hook).
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};

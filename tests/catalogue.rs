@@ -3,6 +3,9 @@
 //! pinned replay. Deep cases are ignored tests (`--ignored` runs them). Beside them, `meta::` tests
 //! check the catalogue as a whole.
 //!
+//! Each case runs in a `gcmc case-worker` child process, the way `gcmc check --jobs` runs it, so
+//! that the harness's test threads do not slow each other's loom cases down.
+//!
 //! A custom harness (libtest-mimic), so that `cargo test --release R6` runs the R6 rows, a failure
 //! names its case, and cargo-nextest can partition the cases over CI runners. libtest-mimic does
 //! not capture output, so stderr (shuttle prints a line on every failing execution, which here
@@ -10,6 +13,7 @@
 //! messages go to stdout.
 
 use gcmc::catalogue::{self, Catalogue, Expect};
+use gcmc::check::worker::Workers;
 use gcmc::check::{self, Options};
 use gcmc::cli::quiet::Silenced;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -54,8 +58,11 @@ fn main() {
 /// replay must have written this run's replay file too.
 fn run_case(catalogue: &Catalogue, index: usize) -> Result<(), Failed> {
     let case = &catalogue.cases[index];
-    let options = Options::new(scratch("catalogue-replays"));
-    let row = check::run_case(case, &options);
+    let mut options = Options::new(scratch("catalogue-replays"));
+    // A process per case, as `gcmc check --jobs` runs them: loom cases on two test threads of one
+    // process would each run about 2.5 times slower (check::worker says why).
+    options.workers = Workers::Processes { exe: env!("CARGO_BIN_EXE_gcmc").into(), catalogue: catalogue.path.clone() };
+    let row = check::run_one(case, &options);
     if !row.matched {
         return Err(check::table(std::slice::from_ref(&row)).into());
     }

@@ -2,6 +2,7 @@
 //! run, and the shards of `check --shard I/N` together are the whole selection, each case once.
 
 use gcmc::catalogue::{self, Case};
+use gcmc::check::worker::Workers;
 use gcmc::check::{self, shard, Options};
 use gcmc::shard::Shard;
 use serde_json::Value;
@@ -102,4 +103,36 @@ fn an_explore_shard_says_what_its_proof_covers() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("shard 2/3, exhaustive over shard 2/3 (the proof is all 3 shards holding)"), "{stdout}");
+}
+
+/// A case run in a child process gives the row it gives in place, down to what `--json` leaves
+/// out (problems, detail, figures); a child that dies gives an `error` row saying how, and the
+/// run goes on.
+#[test]
+fn a_case_in_a_child_process_gives_its_in_place_row_and_a_dead_child_an_error_row() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalogue = catalogue::load(&root.join(catalogue::DEFAULT_CATALOGUE)).unwrap();
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("worker-rows");
+    let in_place = Options::new(scratch.clone());
+    let mut in_child = in_place.clone();
+    in_child.workers = Workers::Processes { exe: env!("CARGO_BIN_EXE_gcmc").into(), catalogue: catalogue.path.clone() };
+    // A violation with a pinned replay, a row that holds, and a row whose engine was deepened.
+    in_child.overrides.iterations = Some(30_000);
+    let mut deepened = in_place.clone();
+    deepened.overrides.iterations = Some(30_000);
+    for (id, here) in [("R6-loom", &in_place), ("gcbits-v1-loom-2x2-mixed-sizes", &in_place), ("gcbits-v2-pct-4x4-rotations", &deepened)] {
+        let case = catalogue.cases.iter().find(|c| c.id == id).unwrap();
+        let (a, b) = (check::run_case(case, here), check::run_one(case, &in_child));
+        let shown = |r: &check::Row| (r.outcome.clone(), r.executions, r.engine.clone(), r.matched, r.replay.clone(), r.detail.clone(), r.figures.clone());
+        assert_eq!(shown(&a), shown(&b), "{id}");
+        assert_eq!(a.problems, b.problems, "{id}");
+    }
+    let case = catalogue.cases.iter().find(|c| c.id == "R6-loom").unwrap();
+    for (exe, says) in [("/bin/false", "the worker process ended with exit status: 1"), ("/no/such/gcmc", "could not start the worker process")] {
+        let mut dead = in_place.clone();
+        dead.workers = Workers::Processes { exe: exe.into(), catalogue: catalogue.path.clone() };
+        let row = check::run_one(case, &dead);
+        assert_eq!((row.outcome.as_str(), row.matched), ("error", false), "{exe}");
+        assert!(row.problems[0].contains(says) && row.problems[0].contains("gcmc check --jobs 1 R6-loom"), "{exe}: {:?}", row.problems);
+    }
 }

@@ -2,6 +2,7 @@
 //! the gate and the command line cannot drift apart.
 
 pub mod shard;
+pub mod worker;
 
 use crate::catalogue::{Case, Catalogue, Expect};
 use crate::engine::{Budget, Engine, Outcome, Verdict};
@@ -9,7 +10,7 @@ use crate::jobs;
 use crate::paths;
 use crate::replay_file::ReplayFile;
 use crate::shrink;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -20,7 +21,7 @@ use std::time::Duration;
 ///
 /// Overrides only deepen: a bound or an iteration count below the case's own is ignored (never a
 /// silently lowered bound), and an unbounded loom case or an uncapped DFS case stays exhaustive.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Overrides {
     pub bound: Option<usize>,
     pub iterations: Option<usize>,
@@ -67,6 +68,9 @@ pub struct Options {
     pub shrink_limit: Duration,
     /// Cases run side by side (1: one after another, in catalogue order).
     pub jobs: usize,
+    /// Where each case runs: in this process, or each in a child process of its own (see
+    /// [`worker`] for why `check --jobs` wants that).
+    pub workers: worker::Workers,
 }
 
 impl Options {
@@ -80,12 +84,13 @@ impl Options {
             verify_pinned: true,
             shrink_limit: Duration::from_secs(60),
             jobs: 1,
+            workers: worker::Workers::InProcess,
         }
     }
 }
 
 /// One case's result: the table row, and `--json`'s object (exactly these public fields).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Row {
     pub id: String,
     pub model: String,
@@ -123,7 +128,8 @@ pub fn select<'a>(catalogue: &'a Catalogue, options: &Options) -> Vec<&'a Case> 
         .collect()
 }
 
-/// Runs `cases` on `options.jobs` worker threads, calling `progress` before each case (with its
+/// Runs `cases` on `options.jobs` worker threads (each running its cases in place or in child
+/// processes, as `options.workers` says), calling `progress` before each case (with its
 /// index) and after it (with its row); the rows come back in the order of `cases`, each the same
 /// whatever the number of workers (seeds and budgets belong to the case, not to the run).
 ///
@@ -135,35 +141,25 @@ pub fn run(cases: &[&Case], options: &Options, progress: &mut (dyn FnMut(usize, 
     let report = |i: usize, case: &Case, row: Option<&Row>| (progress.lock().unwrap_or_else(PoisonError::into_inner))(i, case, row);
     let rows = jobs::run_in_order(cases, &order, options.jobs, &|i, case: &&Case| {
         report(i, case, None);
-        let row = run_case(case, options);
+        let row = run_one(case, options);
         report(i, case, Some(&row));
         (row, jobs::Next::Continue)
     });
     rows.into_iter().map(|row| row.expect("no case stops the run")).collect()
 }
 
-/// Runs one case: the exploration, the replay file of a failure, and the pinned replay's check.
+/// Runs one case where `options.workers` says: here ([`run_case`]) or in a child process.
+pub fn run_one(case: &Case, options: &Options) -> Row {
+    match &options.workers {
+        worker::Workers::InProcess => run_case(case, options),
+        worker::Workers::Processes { exe, catalogue } => worker::run_in_child(exe, catalogue, case, options),
+    }
+}
+
+/// Runs one case in this process: the exploration, the replay file of a failure, and the pinned replay's check.
 pub fn run_case(case: &Case, options: &Options) -> Row {
-    let (engine, budget) = match case.expect {
-        Expect::Holds => options.overrides.apply(&case.engine, &case.budget),
-        _ => (case.engine.clone(), case.budget.clone()),
-    };
-    let mut row = Row {
-        id: case.id.clone(),
-        model: case.config.model.to_string(),
-        variant: case.config.variant.to_string(),
-        engine: engine.to_string(),
-        expect: case.expect.to_string(),
-        outcome: String::new(),
-        executions: 0,
-        exhaustive: false,
-        seconds: 0.0,
-        replay: None,
-        matched: false,
-        problems: Vec::new(),
-        detail: String::new(),
-        figures: String::new(),
-    };
+    let (engine, budget) = effective(case, options);
+    let mut row = blank_row(case, &engine);
     let verdict = match case.model.run(&case.config, &engine, &budget) {
         Ok(v) => v,
         Err(e) => {
@@ -240,6 +236,34 @@ pub fn run_case(case: &Case, options: &Options) -> Row {
         }
     }
     row
+}
+
+/// The engine and budget `case` runs under: its own, deepened by the overrides if it must hold.
+fn effective(case: &Case, options: &Options) -> (Engine, Budget) {
+    match case.expect {
+        Expect::Holds => options.overrides.apply(&case.engine, &case.budget),
+        _ => (case.engine.clone(), case.budget.clone()),
+    }
+}
+
+/// The row of `case` before it has run.
+fn blank_row(case: &Case, engine: &Engine) -> Row {
+    Row {
+        id: case.id.clone(),
+        model: case.config.model.to_string(),
+        variant: case.config.variant.to_string(),
+        engine: engine.to_string(),
+        expect: case.expect.to_string(),
+        outcome: String::new(),
+        executions: 0,
+        exhaustive: false,
+        seconds: 0.0,
+        replay: None,
+        matched: false,
+        problems: Vec::new(),
+        detail: String::new(),
+        figures: String::new(),
+    }
 }
 
 fn fill(row: &mut Row, verdict: &Verdict) {

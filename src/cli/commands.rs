@@ -26,6 +26,7 @@ pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
         Command::Replay { file } => replay(&file),
         Command::Power(args) => power(args),
         Command::Pin { filter, accept, deep, catalogue } => pin(&load(catalogue.catalogue)?, filter.as_deref(), accept, deep),
+        Command::CaseWorker => check::worker::serve(),
     }
 }
 
@@ -84,6 +85,11 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
         max_seconds: args.max_seconds,
     };
     options.jobs = jobs(args.jobs)?;
+    if options.jobs > 1 {
+        // Side by side, loom cases must not share a process (check::worker says why).
+        let exe = std::env::current_exe().map_err(|e| GcmcError::Io(format!("cannot find the gcmc executable to run workers: {e}")))?;
+        options.workers = check::worker::Workers::Processes { exe, catalogue: catalogue.path.clone() };
+    }
     let cases = check::select(&catalogue, &options);
     if cases.is_empty() {
         return Err(GcmcError::Usage(format!(

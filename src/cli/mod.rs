@@ -63,6 +63,10 @@ pub enum Command {
         #[command(flatten)]
         catalogue: CatalogueArg,
     },
+    /// gcmc's own: runs one catalogue case for `check --jobs`, which starts it (a request on
+    /// stdin, the row on stdout).
+    #[command(name = "case-worker", hide = true)]
+    CaseWorker,
 }
 
 #[derive(Args, Debug)]
@@ -107,9 +111,9 @@ pub struct CheckArgs {
     /// Where to write replay files of failures (default: target/gcmc/replays).
     #[arg(long, value_name = "DIR")]
     pub replay_dir: Option<PathBuf>,
-    /// Cases run side by side on N worker threads (default: the number of cores). Rows are printed
-    /// in catalogue order and are the same for any N except their seconds; 1 runs the cases one
-    /// after another in catalogue order.
+    /// Cases run side by side, N at a time, each in a child process of its own (default: the
+    /// number of cores). Rows are printed in catalogue order and are the same for any N except
+    /// their seconds; 1 runs the cases one after another in catalogue order, in this process.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Run only part I of N of the selected cases (I counts from 1), split by the catalogue's

@@ -64,12 +64,14 @@ pub fn check_placement(a: &Allocation, capacity: u64) -> Result<(), Finding> {
 }
 
 /// Covers its request: a span of `nelems` objects needs one bit per object, in whole 64-bit words
-/// (Go's newMarkBits: `blocksNeeded := uintptr((nelems + 63) / 64)`, `bytesNeeded := blocksNeeded
-/// * 8`). The rounding is written out here again on purpose rather than calling the model's
+/// (Go's newMarkBits: `blocksNeeded := uintptr((nelems + 63) / 64)`,
+/// `bytesNeeded := blocksNeeded * 8`). The rounding is written out here again on purpose rather than calling the model's
 /// `bytes_needed`: an oracle that asked the code under test how big the bits should be would pass
 /// whatever size that code computed. More bytes than needed would be waste, not a safety bug, so
 /// only fewer is a violation.
 pub fn check_request(a: &Allocation, nelems: u64) -> Result<(), Finding> {
+    // Go's expression, kept as Go writes it (not div_ceil) so the two can be compared by eye.
+    #[allow(clippy::manual_div_ceil)]
     let needed = (nelems + 63) / 64 * 8;
     if a.bytes < needed {
         return Err((

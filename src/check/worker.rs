@@ -1,0 +1,143 @@
+//! Catalogue cases in child processes: with `--jobs` above 1, `gcmc check` runs each case in a
+//! fresh `gcmc case-worker` process, and the test harness does so for every case, rather than
+//! running cases side by side on threads of one process.
+//!
+//! Why processes: loom gives each model thread of each execution a new coroutine stack, an mmap,
+//! an mprotect and a munmap (15,000 such calls for the 5,025 executions of
+//! lfstack-go-loom-2x2x2). Inside one process every munmap has to shoot down the translation
+//! caches of the other cores running that process's threads, and all of them take the one lock on
+//! the process's mappings, so two loom cases on two threads of one process each ran about 2.5
+//! times slower than alone: side by side they finished later than one after the other. As two
+//! processes they share nothing but the cores (measured figures: docs/scale-out.md).
+//!
+//! A process per case also keeps a crash (a stack overflow, an abort in an engine) to that case's
+//! row instead of ending the whole run.
+//!
+//! The protocol is private to one `gcmc` binary: a [`Request`] as JSON on the child's stdin, a
+//! [`Reply`] as JSON on its stdout; its stderr (the engines' chatter) is kept only to explain a
+//! child that failed.
+
+use super::{Options, Overrides, Row};
+use crate::catalogue::{self, Case};
+use crate::error::GcmcError;
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The hidden subcommand a child runs.
+pub const SUBCOMMAND: &str = "case-worker";
+
+/// Where child processes come from, for [`Options::workers`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Workers {
+    /// Each case on the calling thread, or on a worker thread of this process.
+    #[default]
+    InProcess,
+    /// Each case in its own child: `exe case-worker`, loading `catalogue` (the file the cases came
+    /// from) and running the case of the same id.
+    Processes { exe: PathBuf, catalogue: PathBuf },
+}
+
+/// What a child is asked to run: one case, under the parent's options.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Request {
+    pub catalogue: PathBuf,
+    pub id: String,
+    pub overrides: Overrides,
+    pub replay_dir: PathBuf,
+    pub verify_pinned: bool,
+    pub shrink_limit_ms: u64,
+}
+
+/// A child's answer: the row in full, including what `--json` leaves out.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Reply {
+    row: Row,
+    matched: bool,
+    problems: Vec<String>,
+    detail: String,
+    figures: String,
+}
+
+impl Reply {
+    fn new(row: Row) -> Reply {
+        Reply { matched: row.matched, problems: row.problems.clone(), detail: row.detail.clone(), figures: row.figures.clone(), row }
+    }
+
+    fn into_row(self) -> Row {
+        Row { matched: self.matched, problems: self.problems, detail: self.detail, figures: self.figures, ..self.row }
+    }
+}
+
+/// Runs `case` in a child process and returns its row. A child that fails (cannot start, exits
+/// without a reply, crashes) gives a row with outcome `error` that says how, and does not match.
+pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options) -> Row {
+    let request = Request {
+        catalogue: catalogue.to_path_buf(),
+        id: case.id.clone(),
+        overrides: options.overrides.clone(),
+        replay_dir: options.replay_dir.clone(),
+        verify_pinned: options.verify_pinned,
+        shrink_limit_ms: options.shrink_limit.as_millis().try_into().unwrap_or(u64::MAX),
+    };
+    match ask(exe, &request) {
+        Ok(row) => row,
+        Err(why) => {
+            let mut row = super::blank_row(case, &super::effective(case, options).0);
+            row.outcome = "error".into();
+            row.problems.push(format!("{why}; run the case on its own: gcmc check --jobs 1 {}", case.id));
+            row
+        }
+    }
+}
+
+fn ask(exe: &Path, request: &Request) -> Result<Row, String> {
+    let mut child = Command::new(exe)
+        .arg(SUBCOMMAND)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start the worker process {}: {e}", exe.display()))?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let written = stdin.write_all(&serde_json::to_vec(request).expect("a request serializes"));
+    drop(stdin);
+    let output = child.wait_with_output().map_err(|e| format!("lost the worker process: {e}"))?;
+    let last_words = || {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match stderr.lines().rev().find(|l| !l.trim().is_empty()) {
+            Some(line) => format!(" (its last words: {})", line.trim()),
+            None => String::new(),
+        }
+    };
+    if !output.status.success() {
+        return Err(format!("the worker process ended with {}{}", output.status, last_words()));
+    }
+    written.map_err(|e| format!("could not send the case to the worker process: {e}"))?;
+    let reply: Reply = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("the worker process's reply is not a row ({e}){}", last_words()))?;
+    Ok(reply.into_row())
+}
+
+/// The child's side: reads a [`Request`] from stdin, runs its case, writes the [`Reply`].
+pub fn serve() -> Result<i32, GcmcError> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| GcmcError::Io(format!("{SUBCOMMAND}: reading the request: {e}")))?;
+    let request: Request = serde_json::from_str(&text)
+        .map_err(|e| GcmcError::Usage(format!("{SUBCOMMAND} is gcmc's own worker: its stdin is not a request ({e})")))?;
+    let catalogue = catalogue::load(&request.catalogue)?;
+    let case = catalogue.cases.iter().find(|c| c.id == request.id).ok_or_else(|| {
+        GcmcError::Usage(format!("{SUBCOMMAND}: {} has no case `{}`", crate::paths::shown(&catalogue.path), request.id))
+    })?;
+    let mut options = Options::new(request.replay_dir);
+    options.overrides = request.overrides;
+    options.verify_pinned = request.verify_pinned;
+    options.shrink_limit = Duration::from_millis(request.shrink_limit_ms);
+    let row = super::run_case(case, &options);
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer(&mut stdout, &Reply::new(row)).map_err(|e| GcmcError::Io(format!("{SUBCOMMAND}: writing the reply: {e}")))?;
+    stdout.flush().map_err(|e| GcmcError::Io(format!("{SUBCOMMAND}: writing the reply: {e}")))?;
+    Ok(0)
+}
