@@ -6,6 +6,8 @@
 #   GCMC_SPEEDUP_JOBS   N, default: the number of cores
 #   GCMC_SPEEDUP_DEEP   0 to skip the --deep pair (about 20 minutes on 2 cores), default 1
 #   GCMC_BIN            a built gcmc binary (default: build and use target/release/gcmc)
+#   GCMC_SPEEDUP_OUT    a folder to keep each run's output in (a file named after its arguments),
+#                       default: none
 #
 # Opt-in (not in ci/all.sh): it measures the machine, so run it on an otherwise idle one.
 set -euo pipefail
@@ -15,11 +17,17 @@ if [[ -z "${GCMC_BIN:-}" ]]; then
     cargo build --release --quiet
     GCMC_BIN=target/release/gcmc
 fi
+out=${GCMC_SPEEDUP_OUT:-}
+[[ -n "$out" ]] && mkdir -p "$out"
 seconds() {
-    local start end
+    local start end keep=/dev/null
+    if [[ -n "$out" ]]; then
+        keep="$out/$(echo "$*" | tr -cs 'a-zA-Z0-9' '-' | cut -c1-80).txt"
+        echo "gcmc $*" >"$keep"
+    fi
     start=$(date +%s.%N)
     # A run that fails (a mismatch, bad input) stops the script: its figure would mean nothing.
-    "$GCMC_BIN" "$@" >/dev/null || { echo "error: \`gcmc $*\` failed" >&2; exit 1; }
+    "$GCMC_BIN" "$@" >>"$keep" || { echo "error: \`gcmc $*\` failed" >&2; exit 1; }
     end=$(date +%s.%N)
     echo "$end - $start" | bc
 }

@@ -1,16 +1,10 @@
 //! The `gcmc` binary: bad input exits 2 with one line `error: ...` on stderr; a mismatching case
 //! exits 1 and prints a replay command that works; `--json` has exactly the documented fields.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn gcmc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gcmc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the gcmc binary runs")
-}
+use common::{gcmc, gcmc_with_env};
+use std::path::{Path, PathBuf};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests");
@@ -91,6 +85,26 @@ fn unknown_models_variants_engines_and_impossible_sizes_are_refused() {
     assert_bad_input(&["power", "--engine", "magic"], "unknown engine `magic`");
     assert_bad_input(&["power", "no-case-has-this-name"], "no holds case of a correct variant matches");
     assert_bad_input(&["frobnicate"], "unrecognized subcommand");
+}
+
+/// shuttle would quietly seed every PCT and random run from SHUTTLE_RANDOM_SEED: refused, in one
+/// line, for an ad-hoc run and for the catalogue; DFS, which takes no seed, still runs.
+#[test]
+fn a_shuttle_seed_in_the_environment_is_refused() {
+    let seeded = [("SHUTTLE_RANDOM_SEED", "7")];
+    for args in [
+        &["explore", "gcbits", "--variant", "v1", "--engine", "pct", "--iterations", "10"][..],
+        &["explore", "gcbits", "--variant", "v1", "--engine", "random", "--iterations", "10"][..],
+        &["check", "R6-pct"][..],
+    ] {
+        let out = gcmc_with_env(args, &seeded);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains("SHUTTLE_RANDOM_SEED is set"), "{args:?}: {stderr}");
+    }
+    let out = gcmc_with_env(&["explore", "gcbits", "--variant", "v1", "--engine", "dfs", "--threads", "2", "--ops", "1"], &seeded);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

@@ -7,15 +7,9 @@ use gcmc::check::{self, shard, Options};
 use gcmc::shard::Shard;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn gcmc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gcmc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the gcmc binary runs")
-}
+use common::gcmc;
 
 fn selection(deep: bool) -> Vec<String> {
     let catalogue = catalogue::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(catalogue::DEFAULT_CATALOGUE)).unwrap();

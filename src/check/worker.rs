@@ -8,7 +8,8 @@
 //! caches of the other cores running that process's threads, and all of them take the one lock on
 //! the process's mappings, so two loom cases on two threads of one process each ran about 2.5
 //! times slower than alone: side by side they finished later than one after the other. As two
-//! processes they share nothing but the cores (measured figures: docs/scale-out.md).
+//! processes they share nothing but the cores (the README's "Spreading a run over cores and
+//! runners" has the figures).
 //!
 //! A process per case also keeps a crash (a stack overflow, an abort in an engine) to that case's
 //! row instead of ending the whole run.

@@ -71,11 +71,20 @@ impl Engine {
             Engine::Pct { iterations: 0, .. } | Engine::Random { iterations: 0, .. } | Engine::Std { iterations: 0 } => {
                 Err(ConfigError(format!("{} needs at least 1 iteration", self.name())))
             }
+            Engine::Pct { .. } | Engine::Random { .. } if std::env::var_os(SHUTTLE_SEED_VARIABLE).is_some() => Err(ConfigError(format!(
+                "{SHUTTLE_SEED_VARIABLE} is set: shuttle would seed every {} run with it instead of the run's own seed, so \
+                 the run would not be the one its seed names; unset it and give the seed with --seed or in the catalogue",
+                self.name()
+            ))),
             Engine::Std { .. } => scenario.std_safe(),
             _ => Ok(()),
         }
     }
 }
+
+/// shuttle's PCT and random schedulers take their seed from this variable, when it is set, over
+/// the one they are given (shuttle_engine::seed_from_env): gcmc refuses to run them then.
+pub const SHUTTLE_SEED_VARIABLE: &str = "SHUTTLE_RANDOM_SEED";
 
 impl fmt::Display for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,0 +1,20 @@
+//! What several test files need: running the built `gcmc` binary from the crate's root.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use std::process::{Command, Output};
+
+/// `gcmc ARGS` from the crate's root, its output collected.
+pub fn gcmc(args: &[&str]) -> Output {
+    gcmc_with_env(args, &[])
+}
+
+/// [`gcmc`] with `vars` set in its environment.
+pub fn gcmc_with_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gcmc"))
+        .args(args)
+        .envs(vars.iter().copied())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the gcmc binary runs")
+}
