@@ -53,6 +53,9 @@ pub trait DynModel: Sync {
     fn decode(&self, value: &Value) -> Result<ModelConfig, GcmcError>;
     /// The same configuration at other sizes (`Model::resized`), validated.
     fn resized(&self, config: &ModelConfig, threads: usize, ops: usize) -> Result<ModelConfig, GcmcError>;
+    /// Threads one execution spawns besides the main one (a workbufs configuration's controller
+    /// and sweeper included): what a replayed schedule may name.
+    fn spawned(&self, config: &ModelConfig) -> Result<usize, GcmcError>;
     /// Refuses a configuration the engine cannot run (too many threads for loom, ...).
     fn admit(&self, config: &ModelConfig, engine: &Engine) -> Result<(), GcmcError>;
     /// Explores the configuration under the engine.
@@ -135,6 +138,10 @@ impl<M: Model> DynModel for Registered<M> {
 
     fn resized(&self, config: &ModelConfig, threads: usize, ops: usize) -> Result<ModelConfig, GcmcError> {
         Ok(self.validated(self.typed(&config.value)?.resized(threads, ops))?.0)
+    }
+
+    fn spawned(&self, config: &ModelConfig) -> Result<usize, GcmcError> {
+        Ok(gcmc_models::check::Scenario::threads(&*self.scenario(config)?))
     }
 
     fn admit(&self, config: &ModelConfig, engine: &Engine) -> Result<(), GcmcError> {

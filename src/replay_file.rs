@@ -5,7 +5,9 @@
 //! engine's schedule (shuttle's encoded schedule string, or loom's checkpoint), the violation and the
 //! trace. Loading refuses, in one line naming the mismatch, a file from another crate version, for a
 //! model or variant this build does not have, whose fields disagree with each other, or that is not
-//! a replay file at all; it is never replayed into a different execution.
+//! a replay file at all, or whose schedule does not decode, names a thread the configuration
+//! does not spawn, or does not fit its engine (engine::schedule_check); it is never replayed into
+//! a different execution.
 
 use crate::engine::{Engine, Schedule, Verdict};
 use crate::error::GcmcError;
@@ -125,6 +127,8 @@ impl ReplayFile {
             return Err(refuse(format!("a {} schedule for engine {}", file.schedule.engine_family(), file.engine.name())));
         }
         model.admit(&config, &file.engine).map_err(|e| refuse(e.to_string()))?;
+        let spawned = model.spawned(&config).map_err(|e| refuse(e.to_string()))?;
+        crate::engine::schedule_check::check(&file.schedule, &file.engine, spawned).map_err(refuse)?;
         Ok(Loaded { file, model, config })
     }
 }

@@ -130,3 +130,55 @@ fn every_pinned_file_loads_and_is_for_its_case() {
         }
     }
 }
+
+/// The first branch of a loom checkpoint: a scheduling decision.
+fn first(v: &mut Value) -> &mut Value {
+    &mut v["schedule"]["path"]["branches"]["entries"][0]["Schedule"]
+}
+
+fn loom_pinned() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/replays/R1-loom.json")).unwrap())
+        .unwrap()
+}
+
+/// A damaged schedule is refused before shuttle or loom sees it (shuttle's decoder would panic
+/// or reserve the claimed length; loom would report its own load failure as the model's panic).
+#[test]
+fn damaged_schedules_are_refused_before_they_run() {
+    let shuttle = |encoded: &str| edited(|v| v["schedule"]["encoded"] = encoded.into());
+    let loom = |edit: &dyn Fn(&mut Value)| {
+        let mut v = loom_pinned();
+        edit(&mut v);
+        serde_json::to_string(&v).unwrap()
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (shuttle("zzzz"), "corrupt schedule: not an even number of hex digits"),
+        (shuttle(""), "corrupt schedule: empty"),
+        (shuttle("00"), "not shuttle's schedule marker 0x91"),
+        (shuttle("91"), "corrupt schedule: ends inside its task id width"),
+        (shuttle("91ffffffffffffffffffff7f"), "its task id width does not fit in 64 bits"),
+        (shuttle("914101000e"), "task ids of 65 bits"),
+        (shuttle("9101ffffffff0f0000"), "claims 4294967295 steps of 2 bits in 1 bytes"),
+        // Task ids of 3 bits, one step running task 7: R1-pct has the main thread and 3 more.
+        (shuttle("910301000e"), "step 1 runs task 7, but the configuration has 4 (the main thread and 3 spawned)"),
+        (shuttle("9101050000"), "claims 5 steps of 2 bits in 1 bytes"),
+        (shuttle("91010100000000"), "claims 1 steps of 2 bits in 3 bytes"),
+        (loom(&|v| v["schedule"]["path"] = "garbage".into()), "corrupt loom checkpoint: invalid type"),
+        (loom(&|v| v["schedule"]["path"]["colour"] = 1.into()), "corrupt loom checkpoint: unknown field `colour`"),
+        (loom(&|v| v["schedule"]["path"]["preemption_bound"] = 9.into()), "recorded with preemption bound 9, the file's engine has 3"),
+        (loom(&|v| v["schedule"]["path"]["pos"] = 100_000.into()), "position 100000 past its"),
+        (loom(&|v| first(v)["threads"][4] = "Active".into()), "branch 1 runs thread 4, the configuration has 4"),
+        (loom(&|v| first(v)["threads"] = serde_json::json!(["Active"])), "branch 1 lists 1 threads, loom keeps 5"),
+        (loom(&|v| first(v)["initial_active"] = 200.into()), "branch 1 starts at thread 200"),
+        (loom(&|v| first(v)["preemptions"] = 7.into()), "branch 1 has 7 preemptions, over the bound 3"),
+        (loom(&|v| first(v)["prev"] = serde_json::json!({"_p": null, "index": 0})), "branch 1 follows branch 1"),
+        (
+            loom(&|v| v["schedule"]["path"]["branches"]["entries"][1]["Load"]["pos"] = 5.into()),
+            "branch 2 reads value 5 of 1",
+        ),
+    ];
+    for (text, expected) in cases {
+        let message = refusal(&text);
+        assert!(message.contains(expected), "{message} (wanted {expected:?})");
+    }
+}

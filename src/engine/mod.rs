@@ -11,6 +11,7 @@ mod budget;
 mod driver;
 mod loom_engine;
 mod panics;
+pub mod schedule_check;
 mod shuttle_engine;
 pub mod spread;
 pub mod stateful;
