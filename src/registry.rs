@@ -46,6 +46,8 @@ pub trait DynModel: Sync {
     fn variants(&self) -> Vec<&'static str>;
     /// The variants that must hold in every configuration.
     fn correct_variants(&self) -> Vec<&'static str>;
+    /// The upper bounds on its sizes (the model's own, then those every model shares).
+    fn limits(&self) -> Vec<gcmc_models::check::limits::Limit>;
     /// `default_for(variant)` with `overrides` merged over it, decoded and built (so impossible
     /// sizes are refused here).
     fn configure(&self, variant: &str, overrides: &Map<String, Value>) -> Result<ModelConfig, GcmcError>;
@@ -105,6 +107,10 @@ impl<M: Model> DynModel for Registered<M> {
 
     fn variants(&self) -> Vec<&'static str> {
         M::variants()
+    }
+
+    fn limits(&self) -> Vec<gcmc_models::check::limits::Limit> {
+        M::LIMITS.iter().chain(gcmc_models::check::limits::SHARED).copied().collect()
     }
 
     fn correct_variants(&self) -> Vec<&'static str> {

@@ -48,6 +48,7 @@ fn malformed_catalogues_are_refused_in_one_line() {
         ("unknown-config-field", GOOD_CASE.replace("nodes = 2", "nodez = 2"), "case ok: lfstack: unknown field `nodez`"),
         ("impossible-sizes", GOOD_CASE.replace("threads = 2", "threads = 0"), "case ok: lfstack: need at least one thread"),
         ("too-many-threads", GOOD_CASE.replace("threads = 2", "threads = 5"), "case ok: loom supports at most 4 spawned threads"),
+        ("oversized", GOOD_CASE.replace("nodes = 2", "nodes = 100000000"), "case ok: lfstack: nodes = 100000000 is over the limit of 4096"),
         ("bad-expect", GOOD_CASE.replace("\"holds\"", "\"violation:oops\""), "case ok: unknown violation kind `oops`"),
         ("bad-engine", GOOD_CASE.replace("\"loom\" }", "\"loom\", depth = 3 }"), "case ok: `depth` does not apply to engine loom"),
         ("unseeded", GOOD_CASE.replace("{ name = \"loom\" }", "{ name = \"pct\", iterations = 10, depth = 2 }"), "case ok: engine pct needs `seed`"),
@@ -105,6 +106,30 @@ fn a_shuttle_seed_in_the_environment_is_refused() {
     }
     let out = gcmc_with_env(&["explore", "gcbits", "--variant", "v1", "--engine", "dfs", "--threads", "2", "--ops", "1"], &seeded);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Sizes past a model's limits are refused before anything is built from them, on every path a
+/// size comes in by; the limits themselves run, and `list --limits` prints them.
+#[test]
+fn oversized_inputs_are_refused_before_anything_runs() {
+    assert_bad_input(&["explore", "gcbits", "--variant", "v1", "--set", "allocs=1000000000"], "gcbits: allocs = 1000000000 is over the limit of 1000");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "nodes=100000000"], "lfstack: nodes = 100000000 is over the limit of 4096");
+    assert_bad_input(&["explore", "workbufs", "--variant", "go", "--threads", "100000", "--engine", "pct"], "workbufs: workers = 100000 is over the limit of 64");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--threads", "100", "--ops", "100", "--engine", "pct"], "threads = 100 is over the limit of 64");
+    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--threads", "64", "--ops", "1000", "--engine", "pct"], "threads x ops = 64000 is over the limit of 10000");
+    let pinned = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/replays/R1-pct.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&pinned).unwrap();
+    value["threads"] = 1_000_000.into();
+    value["config"]["threads"] = 1_000_000.into();
+    let huge = scratch("a-million-threads.json");
+    std::fs::write(&huge, value.to_string()).unwrap();
+    assert_bad_input(&["replay", huge.to_str().unwrap()], "corrupt config: lfstack: threads = 1000000 is over the limit of 64");
+    let at_the_limit = gcmc(&["explore", "lfstack", "--variant", "go", "--set", "nodes=4096", "--engine", "pct", "--iterations", "5"]);
+    assert_eq!(at_the_limit.status.code(), Some(0), "{}", String::from_utf8_lossy(&at_the_limit.stderr));
+    let listed = String::from_utf8(gcmc(&["list", "--limits"]).stdout).unwrap();
+    for needle in ["lfstack   nodes", "gcbits    allocs", "workbufs  spawned threads", "threads x ops", "spawned threads under loom"] {
+        assert!(listed.contains(needle), "list --limits lacks {needle:?}:\n{listed}");
+    }
 }
 
 #[test]

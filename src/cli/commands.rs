@@ -20,7 +20,8 @@ use std::time::Duration;
 
 pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
     match command {
-        Command::List { catalogue } => list(&load(catalogue.catalogue)?),
+        Command::List { limits: true, .. } => list_limits(),
+        Command::List { limits: false, catalogue } => list(&load(catalogue.catalogue)?),
         Command::Check(args) => check(args),
         Command::Explore(args) => explore(args),
         Command::Replay { file } => replay(&file),
@@ -53,6 +54,24 @@ fn list(catalogue: &Catalogue) -> Result<i32, GcmcError> {
             case.replay_as_written.clone().unwrap_or_default(),
         ]);
     }
+    print!("{}", align(&rows));
+    Ok(0)
+}
+
+/// Every model's upper bounds on its sizes, and loom's on threads.
+fn list_limits() -> Result<i32, GcmcError> {
+    let mut rows = vec![["model", "size", "at most", "why"].map(String::from).to_vec()];
+    for model in registry::MODELS {
+        for limit in model.limits() {
+            rows.push(vec![model.name().into(), limit.field.into(), limit.max.to_string(), limit.why.into()]);
+        }
+    }
+    rows.push(vec![
+        "any".into(),
+        "spawned threads under loom".into(),
+        gcmc_models::platform::LOOM_MAX_SPAWNED_THREADS.to_string(),
+        "loom 0.7 tracks 5 threads, the main one included".into(),
+    ]);
     print!("{}", align(&rows));
     Ok(0)
 }

@@ -31,6 +31,9 @@ pub struct Cli {
 pub enum Command {
     /// List the models, their variants, and the catalogue's cases.
     List {
+        /// Print the upper bound on every size instead (refused above it, with the reason).
+        #[arg(long)]
+        limits: bool,
         #[command(flatten)]
         catalogue: CatalogueArg,
     },

@@ -5,6 +5,7 @@
 //! types: loom and shuttle only schedule around their own operations, so this bookkeeping adds no
 //! scheduling point and no happens-before edge, and cannot hide a bug.
 
+pub mod limits;
 mod model;
 mod recorder;
 mod scenario;

@@ -13,6 +13,9 @@ pub trait Model: Clone + std::fmt::Debug + Serialize + DeserializeOwned + Send +
     /// The model's name in the catalogue and on the command line: `lfstack`, `gcbits`, `workbufs`.
     const NAME: &'static str;
 
+    /// The upper bounds `build` enforces on the sizes, besides [`limits::SHARED`](super::limits::SHARED).
+    const LIMITS: &'static [super::limits::Limit];
+
     type Scenario: Scenario;
 
     /// Every variant's kebab-case name, correct versions first.

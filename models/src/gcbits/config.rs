@@ -1,6 +1,7 @@
 //! The gcBits scenario's configuration: variant, sizes, rotations, the OS, thread programs.
 
 use super::Variant;
+use crate::check::limits::{self, Limit};
 use crate::check::{ConfigError, Model, Programs};
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +91,8 @@ impl Config {
         if self.threads == 0 {
             return fail("need at least one thread".into());
         }
+        // Before self.programs(), which builds threads x allocs requests.
+        self.within_limits()?;
         if self.arena_words == 0 || self.arena_words > GO_ARENA_WORDS {
             return fail(format!("arena_words must be in 1..={GO_ARENA_WORDS} (Go's 64 KiB arena), got {}", self.arena_words));
         }
@@ -130,10 +133,37 @@ impl Config {
         }
         Ok(())
     }
+
+    /// Bounds on the sizes (see [`limits`]), checked before anything is built from them.
+    pub const LIMITS: &'static [Limit] = &[
+        Limit { field: "threads", max: limits::THREADS, why: limits::WHY_THREADS },
+        Limit { field: "allocs", max: limits::OPS, why: limits::WHY_OPS },
+        Limit { field: "program length", max: limits::OPS, why: limits::WHY_OPS },
+        Limit { field: "nelems entries", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
+        Limit { field: "rotations entries", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
+    ];
+
+    fn within_limits(&self) -> Result<(), ConfigError> {
+        let at_most = |field: &str, value: usize| limits::at_most("gcbits", Self::LIMITS, field, value as u64);
+        at_most("threads", self.threads)?;
+        at_most("nelems entries", self.nelems.len())?;
+        at_most("rotations entries", self.rotations.len())?;
+        match &self.programs {
+            Some(programs) => {
+                at_most("program length", programs.iter().map(Vec::len).max().unwrap_or(0))?;
+                at_most("threads x ops", programs.iter().map(Vec::len).sum())
+            }
+            None => {
+                at_most("allocs", self.allocs)?;
+                at_most("threads x ops", self.threads.saturating_mul(self.allocs))
+            }
+        }
+    }
 }
 
 impl Model for Config {
     const NAME: &'static str = "gcbits";
+    const LIMITS: &'static [Limit] = Config::LIMITS;
     type Scenario = super::scenario::GcBitsScenario;
 
     fn variants() -> Vec<&'static str> {

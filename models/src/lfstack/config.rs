@@ -1,6 +1,7 @@
 //! The lfstack scenario's configuration: variant, sizes, head-word layout, thread programs.
 
 use super::{Packing, Variant};
+use crate::check::limits::{self, Limit};
 use crate::check::{ConfigError, Model, Programs};
 use serde::{Deserialize, Serialize};
 
@@ -171,6 +172,7 @@ impl Config {
         if self.threads == 0 || self.nodes == 0 {
             return fail(format!("need at least one thread and one node, got {} and {}", self.threads, self.nodes));
         }
+        self.within_limits()?;
         if self.stacks == 0 || self.stacks > STACK_NAMES.len() {
             return fail(format!("stacks must be in 1..={}, got {}", STACK_NAMES.len(), self.stacks));
         }
@@ -194,6 +196,32 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Bounds on the sizes (see [`limits`]), checked before anything is built from them.
+    pub const LIMITS: &'static [Limit] = &[
+        Limit { field: "threads", max: limits::THREADS, why: limits::WHY_THREADS },
+        Limit { field: "iterations", max: limits::OPS, why: limits::WHY_OPS },
+        Limit { field: "program length", max: limits::OPS, why: limits::WHY_OPS },
+        Limit { field: "nodes", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
+    ];
+
+    fn within_limits(&self) -> Result<(), ConfigError> {
+        let at_most = |field: &str, value: usize| limits::at_most("lfstack", Self::LIMITS, field, value as u64);
+        at_most("threads", self.threads)?;
+        at_most("nodes", self.nodes)?;
+        match &self.programs {
+            Some(programs) => {
+                at_most("program length", programs.iter().map(Vec::len).max().unwrap_or(0))?;
+                at_most("threads x ops", programs.iter().map(Vec::len).sum())
+            }
+            None => {
+                at_most("iterations", self.iterations)?;
+                at_most("threads x ops", self.threads.saturating_mul(self.iterations))
+            }
+        }
+    }
+}
+
 impl Op {
     pub fn stack(self) -> usize {
         match self {
@@ -204,6 +232,7 @@ impl Op {
 
 impl Model for Config {
     const NAME: &'static str = "lfstack";
+    const LIMITS: &'static [Limit] = Config::LIMITS;
     type Scenario = super::scenario::LfStackScenario;
 
     fn variants() -> Vec<&'static str> {

@@ -2,6 +2,7 @@
 
 use super::workbuf::Sizes;
 use super::Variant;
+use crate::check::limits::{self, Limit};
 use crate::check::{ConfigError, Model, Programs};
 use serde::{Deserialize, Serialize};
 
@@ -157,6 +158,37 @@ impl Config {
         self.cycles * (self.workers + usize::from(self.sweeper))
     }
 
+    /// Bounds on the sizes (see [`limits`]), checked before anything is built from them.
+    pub const LIMITS: &'static [Limit] = &[
+        Limit { field: "workers", max: limits::THREADS, why: limits::WHY_THREADS },
+        Limit { field: "spawned threads", max: 4 * limits::THREADS, why: "the workers and the sweeper of every cycle are each a task of every execution" },
+        Limit { field: "ops", max: limits::OPS, why: limits::WHY_OPS },
+        Limit { field: "program length", max: limits::OPS, why: limits::WHY_OPS },
+        Limit { field: "cycles", max: 64, why: "each GC cycle spawns its workers and sweeper again" },
+        Limit { field: "heap spans x workbufs per span", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
+        Limit { field: "workbuf_objs", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
+    ];
+
+    /// After `sizes().validate()`, so that the sizes divide.
+    fn within_limits(&self) -> Result<(), ConfigError> {
+        let at_most = |field: &str, value: usize| limits::at_most("workbufs", Self::LIMITS, field, value as u64);
+        at_most("workers", self.workers)?;
+        at_most("cycles", self.cycles)?;
+        at_most("spawned threads", self.cycles.saturating_mul(self.workers + usize::from(self.sweeper)))?;
+        at_most("workbuf_objs", self.workbuf_objs)?;
+        at_most("heap spans x workbufs per span", self.heap_spans.saturating_mul(self.sizes().per_span()))?;
+        match &self.programs {
+            Some(programs) => {
+                at_most("program length", programs.iter().map(Vec::len).max().unwrap_or(0))?;
+                at_most("threads x ops", programs.iter().map(Vec::len).sum::<usize>().saturating_mul(self.cycles))
+            }
+            None => {
+                at_most("ops", self.ops)?;
+                at_most("threads x ops", self.workers.saturating_mul(self.ops).saturating_mul(self.cycles))
+            }
+        }
+    }
+
     /// Refuses impossible configurations with a one-line reason.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let fail = |msg: String| Err(ConfigError(format!("workbufs: {msg}")));
@@ -170,6 +202,7 @@ impl Config {
         if self.cycles == 0 {
             return fail("need at least one GC cycle".into());
         }
+        self.within_limits()?;
         if self.cycles > 1 && !self.controller {
             return fail(format!("{} GC cycles need the phase controller to run them", self.cycles));
         }
@@ -195,6 +228,7 @@ impl Config {
 
 impl Model for Config {
     const NAME: &'static str = "workbufs";
+    const LIMITS: &'static [Limit] = Config::LIMITS;
     type Scenario = super::scenario::WorkbufsScenario;
 
     fn variants() -> Vec<&'static str> {
