@@ -18,3 +18,4 @@ pub mod registry;
 pub mod replay_file;
 pub mod shard;
 pub mod shrink;
+pub mod watchdog;

@@ -100,10 +100,10 @@ fn an_explore_shard_says_what_its_proof_covers() {
 }
 
 /// A case run in a child process gives the row it gives in place, down to what `--json` leaves
-/// out (problems, detail, figures); a child that dies gives an `error` row saying how, and the
-/// run goes on.
+/// out (problems, detail, figures); a child that dies gives an `error` row saying how, one that
+/// hangs is killed after its time limit and grace, and the run goes on.
 #[test]
-fn a_case_in_a_child_process_gives_its_in_place_row_and_a_dead_child_an_error_row() {
+fn a_case_in_a_child_process_gives_its_in_place_row_and_a_dead_or_stuck_child_a_row_saying_so() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalogue = catalogue::load(&root.join(catalogue::DEFAULT_CATALOGUE)).unwrap();
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("worker-rows");
@@ -121,6 +121,19 @@ fn a_case_in_a_child_process_gives_its_in_place_row_and_a_dead_child_an_error_ro
         assert_eq!(shown(&a), shown(&b), "{id}");
         assert_eq!(a.problems, b.problems, "{id}");
     }
+    // A child that never answers is killed after its time limit and grace, and says so.
+    let stuck = scratch.join("stuck-worker.sh");
+    std::fs::create_dir_all(&scratch).unwrap();
+    std::fs::write(&stuck, "#!/bin/sh\nexec sleep 600\n").unwrap();
+    std::fs::set_permissions(&stuck, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut hurried = in_place.clone();
+    hurried.workers = Workers::Processes { exe: stuck, catalogue: catalogue.path.clone() };
+    hurried.overrides.max_seconds = Some(0.5);
+    hurried.shrink_limit = std::time::Duration::ZERO;
+    let holds = catalogue.cases.iter().find(|c| c.id == "gcbits-v1-loom-2x2-mixed-sizes").unwrap();
+    let row = check::run_one(holds, &hurried);
+    assert_eq!((row.outcome.as_str(), row.matched), ("budget-exhausted", false));
+    assert!(row.problems[0].contains("did not stop within its time limit and grace"), "{:?}", row.problems);
     let case = catalogue.cases.iter().find(|c| c.id == "R6-loom").unwrap();
     for (exe, says) in [("/bin/false", "the worker process ended with exit status: 1"), ("/no/such/gcmc", "could not start the worker process")] {
         let mut dead = in_place.clone();

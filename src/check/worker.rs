@@ -24,8 +24,10 @@ use crate::error::GcmcError;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use crate::watchdog;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 /// The hidden subcommand a child runs.
 pub const SUBCOMMAND: &str = "case-worker";
@@ -73,7 +75,9 @@ impl Reply {
 }
 
 /// Runs `case` in a child process and returns its row. A child that fails (cannot start, exits
-/// without a reply, crashes) gives a row with outcome `error` that says how, and does not match.
+/// without a reply, crashes) gives a row with outcome `error` that says how, and does not match;
+/// one still running past its time limit, its shrinking time and a grace period is killed, and
+/// its row is `budget-exhausted`, saying so.
 pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options) -> Row {
     let request = Request {
         catalogue: catalogue.to_path_buf(),
@@ -83,42 +87,84 @@ pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options
         verify_pinned: options.verify_pinned,
         shrink_limit_ms: options.shrink_limit.as_millis().try_into().unwrap_or(u64::MAX),
     };
-    match ask(exe, &request) {
+    let (engine, budget) = super::effective(case, options);
+    // The child's own budget, its shrinking and its pinned replay's check, and a grace period:
+    // past that it is stuck where no budget check reaches, and is killed.
+    let limit = budget.max_seconds.map(|s| {
+        let own = Duration::from_secs_f64(s.max(0.0));
+        own + options.shrink_limit + watchdog::grace(own)
+    });
+    let failed = |outcome: &str, why: String| {
+        let mut row = super::blank_row(case, &engine);
+        row.outcome = outcome.into();
+        row.matched = outcome == "budget-exhausted" && case.expect == crate::catalogue::Expect::BudgetExhausted;
+        row.problems.push(format!("{why}; run the case on its own: gcmc check --jobs 1 {}", case.id));
+        row
+    };
+    match ask(exe, &request, limit) {
         Ok(row) => row,
-        Err(why) => {
-            let mut row = super::blank_row(case, &super::effective(case, options).0);
-            row.outcome = "error".into();
-            row.problems.push(format!("{why}; run the case on its own: gcmc check --jobs 1 {}", case.id));
-            row
-        }
+        Err(Failure::TimedOut(after)) => failed(
+            "budget-exhausted",
+            format!("the case did not stop within its time limit and grace ({:.0} s in all), so its worker process was killed", after.as_secs_f64()),
+        ),
+        Err(Failure::Other(why)) => failed("error", why),
     }
 }
 
-fn ask(exe: &Path, request: &Request) -> Result<Row, String> {
+enum Failure {
+    TimedOut(Duration),
+    Other(String),
+}
+
+fn ask(exe: &Path, request: &Request, limit: Option<Duration>) -> Result<Row, Failure> {
     let mut child = Command::new(exe)
         .arg(SUBCOMMAND)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("could not start the worker process {}: {e}", exe.display()))?;
+        .map_err(|e| Failure::Other(format!("could not start the worker process {}: {e}", exe.display())))?;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let written = stdin.write_all(&serde_json::to_vec(request).expect("a request serializes"));
     drop(stdin);
-    let output = child.wait_with_output().map_err(|e| format!("lost the worker process: {e}"))?;
+    // Drained on their own threads, so that a child writing more than a pipe holds never blocks.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout is piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr is piped")));
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if limit.is_some_and(|l| started.elapsed() > l) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Failure::TimedOut(started.elapsed()));
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(Failure::Other(format!("lost the worker process: {e}"))),
+        }
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
     let last_words = || {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = String::from_utf8_lossy(&stderr);
         match stderr.lines().rev().find(|l| !l.trim().is_empty()) {
             Some(line) => format!(" (its last words: {})", line.trim()),
             None => String::new(),
         }
     };
-    if !output.status.success() {
-        return Err(format!("the worker process ended with {}{}", output.status, last_words()));
+    if !status.success() {
+        return Err(Failure::Other(format!("the worker process ended with {status}{}", last_words())));
     }
-    written.map_err(|e| format!("could not send the case to the worker process: {e}"))?;
-    let reply: Reply = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("the worker process's reply is not a row ({e}){}", last_words()))?;
+    written.map_err(|e| Failure::Other(format!("could not send the case to the worker process: {e}")))?;
+    let reply: Reply = serde_json::from_slice(&stdout)
+        .map_err(|e| Failure::Other(format!("the worker process's reply is not a row ({e}){}", last_words())))?;
     Ok(reply.into_row())
 }
 

@@ -302,7 +302,21 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
     let part = if spread.shard.is_whole() { String::new() } else { format!(", shard {}", spread.shard) };
     eprintln!("exploring {} under {engine}{part} ...", config.describe());
     let silenced = Silenced::begin();
+    // An execution that never reaches a budget check is ended here, saying so, with exit 3.
+    let watchdog = budget.max_seconds.map(|s| {
+        let own = Duration::from_secs_f64(s.max(0.0));
+        let after = own + crate::watchdog::grace(own);
+        let described = format!("{} under {engine}", config.describe());
+        crate::watchdog::arm(after, move || {
+            println!(
+                "{described}: budget-exhausted: the run did not stop within its time limit and grace ({:.0} s in all), so the watchdog ended it",
+                after.as_secs_f64()
+            );
+            std::process::exit(3);
+        })
+    });
     let verdict = model.run_spread(&config, &engine, &budget, &spread);
+    drop(watchdog);
     drop(silenced);
     let verdict = verdict?;
     let found = (config.threads, config.ops);
