@@ -118,6 +118,9 @@ fn covers_each_variant(catalogue: &Catalogue) -> Result<(), Failed> {
                 .into());
             }
         }
+        if model.correct_variants().is_empty() {
+            return Err(format!("{} declares no correct variant: it would have nothing to prove", model.name()).into());
+        }
         if let Some(stray) = model.correct_variants().into_iter().find(|v| !model.variants().contains(v)) {
             return Err(format!("{} declares `{stray}` correct, which is not one of its variants", model.name()).into());
         }

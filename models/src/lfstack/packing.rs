@@ -137,6 +137,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_full_64_bit_address_is_a_layout_and_65_is_not() {
+        let full = Packing { addr_bits: 64, align_bits: 3, counter_bits: 3, sign_extend: false };
+        full.validate().unwrap();
+        assert!(Packing { addr_bits: 65, ..full }.validate().unwrap_err().0.contains("address bits must be in 1..=64"));
+        assert_eq!(Packing::GO_AMD64.to_string(), "48 address bits, 19 counter bits, sign-extended");
+        assert_eq!(full.to_string(), "64 address bits, 3 counter bits, zero-extended");
+    }
+
+    #[test]
     fn go_amd64_layout_fills_the_word_like_go() {
         let p = Packing::GO_AMD64;
         p.validate().unwrap();

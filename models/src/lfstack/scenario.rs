@@ -250,3 +250,36 @@ fn audit_conservation<P: Platform>(
     }
     contents
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::violation_of;
+    use crate::platform::Std;
+    use std::panic::AssertUnwindSafe;
+
+    #[test]
+    fn a_node_popped_while_another_thread_holds_it_is_an_aba_violation() {
+        let owners = Ownership { holders: Shared::audit(vec![Holder::OnStack; 2]) };
+        let rec = Recorder::new(false);
+        owners.popped(&Ctx::thread(&rec, 1), 0, "s0");
+        let shared = AssertUnwindSafe(&owners);
+        assert_eq!(violation_of(move |cx| shared.popped(cx, 0, "s0")), ViolationKind::Aba);
+        // Pushed back, it may be popped again; the other node was never held.
+        owners.pushed(0);
+        owners.popped(&Ctx::thread(&rec, 2), 0, "s0");
+        owners.popped(&Ctx::thread(&rec, 2), 1, "s0");
+        assert!(rec.violation().is_none(), "a pop after a push back, or of a node nobody held, is no violation");
+    }
+
+    #[test]
+    fn the_pool_names_only_its_own_nodes_addresses() {
+        let pool = Pool::<Std> { base: 0x1000, nodes: (0..3).map(|_| LfNode::new()).collect() };
+        assert_eq!((0..3).map(|i| pool.index(pool.addr(i))).collect::<Vec<_>>(), vec![Some(0), Some(1), Some(2)]);
+        assert_eq!(pool.index(pool.addr(3)), None, "one past the last node");
+        assert_eq!(pool.index(0x1000 + 8), None, "inside a node, not at its start");
+        assert_eq!(pool.index(0x0fc0), None, "below the base");
+        assert_eq!(pool.label(pool.addr(1)), "n1");
+        assert_eq!(pool.label(0x1008), "0x1008");
+    }
+}
