@@ -1,6 +1,6 @@
-//! Catalogue cases in child processes: with `--jobs` above 1, `gcmc check` runs each case in a
-//! fresh `gcmc case-worker` process, and the test harness does so for every case, rather than
-//! running cases side by side on threads of one process.
+//! Catalogue cases in child processes: `gcmc check` runs each case in a fresh `gcmc
+//! case-worker` process, and so does the test harness, rather than running cases side by side
+//! on threads of one process.
 //!
 //! Why processes: loom gives each model thread of each execution a new coroutine stack, an mmap,
 //! an mprotect and a munmap (15,000 such calls for the 5,025 executions of

@@ -104,11 +104,10 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
         max_seconds: args.max_seconds,
     };
     options.jobs = jobs(args.jobs)?;
-    if options.jobs > 1 {
-        // Side by side, loom cases must not share a process (check::worker says why).
-        let exe = std::env::current_exe().map_err(|e| GcmcError::Io(format!("cannot find the gcmc executable to run workers: {e}")))?;
-        options.workers = check::worker::Workers::Processes { exe, catalogue: catalogue.path.clone() };
-    }
+    // Each case in a child process, even one at a time: side by side, loom cases must not share a
+    // process, and a child that crashes or hangs past its budget fails its own row (check::worker).
+    let exe = std::env::current_exe().map_err(|e| GcmcError::Io(format!("cannot find the gcmc executable to run workers: {e}")))?;
+    options.workers = check::worker::Workers::Processes { exe, catalogue: catalogue.path.clone() };
     let cases = check::select(&catalogue, &options);
     if cases.is_empty() {
         return Err(GcmcError::Usage(format!(

@@ -116,7 +116,7 @@ pub struct CheckArgs {
     pub replay_dir: Option<PathBuf>,
     /// Cases run side by side, N at a time, each in a child process of its own (default: the
     /// number of cores). Rows are printed in catalogue order and are the same for any N except
-    /// their seconds; 1 runs the cases one after another in catalogue order, in this process.
+    /// their seconds; 1 runs the cases one after another in catalogue order.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Run only part I of N of the selected cases (I counts from 1), split by the catalogue's
