@@ -87,7 +87,13 @@ fn main() {
         },
         Bug { name: "R6 gcbits stale next link 2x1", model: "gcbits", variant: "stale-next-link", config: json!({}), stress_ops: 100 },
         Bug { name: "R7 gcbits no post-add check 3x1", model: "gcbits", variant: "no-post-add-check", config: json!({}), stress_ops: 100 },
-        Bug { name: "R9 gcbits publish before alloc 2x1", model: "gcbits", variant: "publish-before-alloc", config: json!({}), stress_ops: 100 },
+        Bug {
+            name: "R9 gcbits publish before alloc 2x1",
+            model: "gcbits",
+            variant: "publish-before-alloc",
+            config: json!({}),
+            stress_ops: 100,
+        },
         Bug {
             name: "R12 workbufs phase outside lock",
             model: "workbufs",
@@ -101,7 +107,9 @@ fn main() {
         let (model, small) = configure(bug);
         let mut rows = vec![(trials(model, &small, &Engine::Std { iterations: 1_000 }, n), String::new())];
         match model.resized(&small, small.threads, bug.stress_ops) {
-            Ok(stress) => rows.push((trials(model, &stress, &Engine::Std { iterations: 10 }, n), format!(" ({} ops/thread)", bug.stress_ops))),
+            Ok(stress) => {
+                rows.push((trials(model, &stress, &Engine::Std { iterations: 10 }, n), format!(" ({} ops/thread)", bug.stress_ops)))
+            }
             Err(e) => println!("{:<40} no stress-sized run: {e}", bug.name),
         }
         let loom = trials(model, &small, &Engine::Loom { preemption_bound: Some(3) }, 1);

@@ -79,10 +79,9 @@ impl EngineSpec {
                 depth: self.depth.unwrap_or(DEFAULT_PCT_DEPTH),
                 seed: self.seed.unwrap_or(DEFAULT_SEED),
             },
-            "random" => Engine::Random {
-                iterations: self.iterations.unwrap_or(DEFAULT_ITERATIONS),
-                seed: self.seed.unwrap_or(DEFAULT_SEED),
-            },
+            "random" => {
+                Engine::Random { iterations: self.iterations.unwrap_or(DEFAULT_ITERATIONS), seed: self.seed.unwrap_or(DEFAULT_SEED) }
+            }
             "dfs" => Engine::Dfs { max_iterations: self.max_iterations },
             "stateful" => Engine::Stateful { exact_states: self.exact_states.unwrap_or(false) },
             _ => Engine::Std { iterations: self.iterations.unwrap_or(DEFAULT_STD_ITERATIONS) },
@@ -147,14 +146,23 @@ mod tests {
         assert_eq!(spec("dfs").resolve(true), Ok(Engine::Dfs { max_iterations: None }));
         assert_eq!(spec("pct").resolve(false), Ok(Engine::Pct { iterations: DEFAULT_ITERATIONS, depth: DEFAULT_PCT_DEPTH, seed: 0 }));
         assert_eq!(spec("pct").resolve(true).unwrap_err(), "engine pct needs `iterations`");
-        assert_eq!(EngineSpec { seed: Some(1), ..spec("loom") }.resolve(false).unwrap_err(), "`seed` does not apply to engine loom (it takes: bound)");
+        assert_eq!(
+            EngineSpec { seed: Some(1), ..spec("loom") }.resolve(false).unwrap_err(),
+            "`seed` does not apply to engine loom (it takes: bound)"
+        );
         assert_eq!(EngineSpec { depth: Some(0), ..spec("pct") }.resolve(false).unwrap_err(), "pct depth must be at least 1");
         assert_eq!(EngineSpec { iterations: Some(0), ..spec("std") }.resolve(false).unwrap_err(), "engine std needs at least 1 iteration");
         assert!(spec("magic").resolve(false).unwrap_err().starts_with("unknown engine `magic`"));
         assert_eq!(spec("stateful").resolve(true), Ok(Engine::Stateful { exact_states: false }));
         assert_eq!(EngineSpec { exact_states: Some(true), ..spec("stateful") }.resolve(true), Ok(Engine::Stateful { exact_states: true }));
-        assert_eq!(EngineSpec { exact_states: Some(true), ..spec("dfs") }.resolve(true).unwrap_err(), "`exact_states` does not apply to engine dfs (it takes: max_iterations)");
-        assert_eq!(EngineSpec { bound: Some(2), ..spec("stateful") }.resolve(true).unwrap_err(), "`bound` does not apply to engine stateful (it takes: exact_states)");
+        assert_eq!(
+            EngineSpec { exact_states: Some(true), ..spec("dfs") }.resolve(true).unwrap_err(),
+            "`exact_states` does not apply to engine dfs (it takes: max_iterations)"
+        );
+        assert_eq!(
+            EngineSpec { bound: Some(2), ..spec("stateful") }.resolve(true).unwrap_err(),
+            "`bound` does not apply to engine stateful (it takes: exact_states)"
+        );
     }
 
     #[test]

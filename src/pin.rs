@@ -105,8 +105,11 @@ fn trace_changes(path: &Path, verdict: &Verdict, file: &ReplayFile) -> Vec<Strin
             new_violation.unwrap_or_default()
         ));
     }
-    let old_trace: Vec<String> =
-        old.get("trace").and_then(Value::as_array).map(|t| t.iter().map(|l| l.as_str().unwrap_or("?").to_string()).collect()).unwrap_or_default();
+    let old_trace: Vec<String> = old
+        .get("trace")
+        .and_then(Value::as_array)
+        .map(|t| t.iter().map(|l| l.as_str().unwrap_or("?").to_string()).collect())
+        .unwrap_or_default();
     if let Some(step) = (0..old_trace.len().max(file.trace.len())).find(|&i| old_trace.get(i) != file.trace.get(i)) {
         let line = |t: &[String]| t.get(step).cloned().unwrap_or_else(|| "(the trace ends)".into());
         changes.push(format!(
@@ -124,7 +127,12 @@ fn trace_changes(path: &Path, verdict: &Verdict, file: &ReplayFile) -> Vec<Strin
 /// `gcmc pin`: plans every case, refuses (writing nothing) when a case that must hold changed and
 /// `accept` is not given, else writes the replay files and the catalogue's counts. Returns the
 /// exit code: 0 every case pinned, 1 a case could not be pinned or a change was refused.
-pub fn run(catalogue: &Catalogue, cases: &[&Case], accept: bool, mut silenced: impl FnMut() -> Box<dyn std::any::Any>) -> Result<i32, GcmcError> {
+pub fn run(
+    catalogue: &Catalogue,
+    cases: &[&Case],
+    accept: bool,
+    mut silenced: impl FnMut() -> Box<dyn std::any::Any>,
+) -> Result<i32, GcmcError> {
     let mut plans = Vec::new();
     let mut failed = 0;
     for case in cases {

@@ -89,11 +89,7 @@ pub fn bugs(catalogue: &Catalogue) -> Vec<Bug> {
 
 /// The holds rows of correct variants among `cases`: the rows whose power is measured.
 pub fn bases<'a>(cases: &[&'a Case]) -> Vec<&'a Case> {
-    cases
-        .iter()
-        .copied()
-        .filter(|c| c.expect == Expect::Holds && c.model.correct_variants().contains(&c.config.variant))
-        .collect()
+    cases.iter().copied().filter(|c| c.expect == Expect::Holds && c.model.correct_variants().contains(&c.config.variant)).collect()
 }
 
 /// Runs each bug of `case`'s model that `case`'s engine can see in `case`'s place.
@@ -198,10 +194,7 @@ pub fn report(powers: &[RowPower], bugs: &[Bug]) -> String {
                         .iter()
                         .filter(|r| r.engine == *engine && r.probes.iter().any(|p| p.variant == bug.variant && !p.refused()))
                         .collect();
-                    let caught = under
-                        .iter()
-                        .filter(|r| r.probes.iter().any(|p| p.variant == bug.variant && p.caught))
-                        .count();
+                    let caught = under.iter().filter(|r| r.probes.iter().any(|p| p.variant == bug.variant && p.caught)).count();
                     (!under.is_empty()).then(|| format!("{engine} {caught}/{}", under.len()))
                 })
                 .collect();

@@ -5,8 +5,8 @@
 //! table and a replay file hold) and are decoded into the model's own `Config` at each use, so the
 //! catalogue, the command line, shrinking and replay files work for a new model with no other change.
 
-use crate::engine::{self, Budget, Engine, Schedule, Spread, Verdict};
 use crate::engine::stateful::{self, Exploration, StatefulOptions};
+use crate::engine::{self, Budget, Engine, Schedule, Spread, Verdict};
 use crate::error::GcmcError;
 use gcmc_models::check::{ConfigError, Model};
 use gcmc_models::platform::stateful::tracker::Omit;
@@ -90,8 +90,7 @@ impl<M: Model> Registered<M> {
     fn validated(&self, config: M) -> Result<(ModelConfig, M::Scenario), GcmcError> {
         let scenario = config.build()?;
         let value = serde_json::to_value(&config).map_err(|e| GcmcError::Config(format!("{}: {e}", M::NAME)))?;
-        let described =
-            ModelConfig { model: M::NAME, variant: config.variant(), threads: config.threads(), ops: config.ops(), value };
+        let described = ModelConfig { model: M::NAME, variant: config.variant(), threads: config.threads(), ops: config.ops(), value };
         Ok((described, scenario))
     }
 
@@ -128,10 +127,7 @@ impl<M: Model> DynModel for Registered<M> {
         };
         for (key, v) in overrides {
             if key == "variant" {
-                return Err(GcmcError::Config(format!(
-                    "{}: the variant is chosen by `variant`, not inside the configuration",
-                    M::NAME
-                )));
+                return Err(GcmcError::Config(format!("{}: the variant is chosen by `variant`, not inside the configuration", M::NAME)));
             }
             fields.insert(key.clone(), v.clone());
         }
@@ -173,9 +169,11 @@ impl<M: Model> DynModel for Registered<M> {
 
 /// The registered model called `name`.
 pub fn model(name: &str) -> Result<&'static dyn DynModel, GcmcError> {
-    MODELS.iter().copied().find(|m| m.name() == name).ok_or_else(|| {
-        GcmcError::Config(format!("unknown model `{name}` (known: {})", names().join(", ")))
-    })
+    MODELS
+        .iter()
+        .copied()
+        .find(|m| m.name() == name)
+        .ok_or_else(|| GcmcError::Config(format!("unknown model `{name}` (known: {})", names().join(", "))))
 }
 
 /// Every registered model's name.

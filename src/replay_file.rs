@@ -95,12 +95,8 @@ impl ReplayFile {
         let format = raw.get("format").and_then(Value::as_u64);
         match (version, format) {
             (None, _) | (_, None) => return Err(refuse("corrupt: not a gcmc replay file (no gcmc_version or format)".into())),
-            (Some(v), _) if v != VERSION => {
-                return Err(refuse(format!("written by gcmc {v}, this is gcmc {VERSION}")))
-            }
-            (_, Some(f)) if f != u64::from(FORMAT) => {
-                return Err(refuse(format!("format {f}, this gcmc reads format {FORMAT}")))
-            }
+            (Some(v), _) if v != VERSION => return Err(refuse(format!("written by gcmc {v}, this is gcmc {VERSION}"))),
+            (_, Some(f)) if f != u64::from(FORMAT) => return Err(refuse(format!("format {f}, this gcmc reads format {FORMAT}"))),
             _ => {}
         }
         let file: ReplayFile = serde_json::from_value(raw).map_err(|e| refuse(format!("corrupt: {e}")))?;

@@ -25,14 +25,7 @@ pub struct Shrunk {
 }
 
 /// Shrinks the failing `config` (whose run under `engine` gave `verdict`, a violation).
-pub fn shrink(
-    model: &dyn DynModel,
-    config: &ModelConfig,
-    verdict: Verdict,
-    engine: &Engine,
-    budget: &Budget,
-    limit: Duration,
-) -> Shrunk {
+pub fn shrink(model: &dyn DynModel, config: &ModelConfig, verdict: Verdict, engine: &Engine, budget: &Budget, limit: Duration) -> Shrunk {
     let start = Instant::now();
     let mut best = Shrunk { config: config.clone(), verdict, tried: 0, timed_out: false };
     let mut seen = BTreeSet::from([best.config.value.to_string()]);

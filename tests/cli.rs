@@ -43,7 +43,11 @@ fn malformed_catalogues_are_refused_in_one_line() {
     let cases: Vec<(&str, String, &str)> = vec![
         ("syntax", "[[case]\nid = 1".into(), "line 1"),
         ("unknown-field", GOOD_CASE.replace("expect =", "expct = \"holds\"\nexpect ="), "case ok: unknown field `expct`"),
-        ("unknown-variant", GOOD_CASE.replace("\"go\"", "\"foo\""), "case ok: unknown variant `foo` for model lfstack (known: go, no-counter"),
+        (
+            "unknown-variant",
+            GOOD_CASE.replace("\"go\"", "\"foo\""),
+            "case ok: unknown variant `foo` for model lfstack (known: go, no-counter",
+        ),
         ("unknown-model", GOOD_CASE.replace("\"lfstack\"", "\"nosuch\""), "case ok: unknown model `nosuch` (known: lfstack"),
         ("unknown-config-field", GOOD_CASE.replace("nodes = 2", "nodez = 2"), "case ok: lfstack: unknown field `nodez`"),
         ("impossible-sizes", GOOD_CASE.replace("threads = 2", "threads = 0"), "case ok: lfstack: need at least one thread"),
@@ -51,7 +55,11 @@ fn malformed_catalogues_are_refused_in_one_line() {
         ("oversized", GOOD_CASE.replace("nodes = 2", "nodes = 100000000"), "case ok: lfstack: nodes = 100000000 is over the limit of 4096"),
         ("bad-expect", GOOD_CASE.replace("\"holds\"", "\"violation:oops\""), "case ok: unknown violation kind `oops`"),
         ("bad-engine", GOOD_CASE.replace("\"loom\" }", "\"loom\", depth = 3 }"), "case ok: `depth` does not apply to engine loom"),
-        ("unseeded", GOOD_CASE.replace("{ name = \"loom\" }", "{ name = \"pct\", iterations = 10, depth = 2 }"), "case ok: engine pct needs `seed`"),
+        (
+            "unseeded",
+            GOOD_CASE.replace("{ name = \"loom\" }", "{ name = \"pct\", iterations = 10, depth = 2 }"),
+            "case ok: engine pct needs `seed`",
+        ),
         ("unpinned", GOOD_CASE.replace("\"holds\"", "\"violation:aba\""), "case ok: expects a violation under loom but pins no replay"),
         ("duplicate", format!("{GOOD_CASE}{GOOD_CASE}"), "case ok: duplicate id"),
         ("empty", String::new(), "no [[case]] entries"),
@@ -75,7 +83,10 @@ fn unknown_models_variants_engines_and_impossible_sizes_are_refused() {
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "nodez=1"], "unknown field `nodez`");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "base=0xzz"], "address \"0xzz\" is not a 64-bit hex");
     assert_bad_input(&["explore", "workbufs", "--variant", "go", "--set", "preempt_after=0"], "preempt_after must be at least 1");
-    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "base=-64"], "is negative; write an address above i64::MAX as a hex string");
+    assert_bad_input(
+        &["explore", "lfstack", "--variant", "go", "--set", "base=-64"],
+        "is negative; write an address above i64::MAX as a hex string",
+    );
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "magic"], "unknown engine `magic`");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "pct", "--bound", "2"], "`bound` does not apply to engine pct");
     assert_bad_input(&["explore", "lfstack", "--variant", "pop-2012", "--engine", "std"], "undefined behaviour");
@@ -112,11 +123,26 @@ fn a_shuttle_seed_in_the_environment_is_refused() {
 /// size comes in by; the limits themselves run, and `list --limits` prints them.
 #[test]
 fn oversized_inputs_are_refused_before_anything_runs() {
-    assert_bad_input(&["explore", "gcbits", "--variant", "v1", "--set", "allocs=1000000000"], "gcbits: allocs = 1000000000 is over the limit of 1000");
-    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--set", "nodes=100000000"], "lfstack: nodes = 100000000 is over the limit of 4096");
-    assert_bad_input(&["explore", "workbufs", "--variant", "go", "--threads", "100000", "--engine", "pct"], "workbufs: workers = 100000 is over the limit of 64");
-    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--threads", "100", "--ops", "100", "--engine", "pct"], "threads = 100 is over the limit of 64");
-    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--threads", "64", "--ops", "1000", "--engine", "pct"], "threads x ops = 64000 is over the limit of 10000");
+    assert_bad_input(
+        &["explore", "gcbits", "--variant", "v1", "--set", "allocs=1000000000"],
+        "gcbits: allocs = 1000000000 is over the limit of 1000",
+    );
+    assert_bad_input(
+        &["explore", "lfstack", "--variant", "go", "--set", "nodes=100000000"],
+        "lfstack: nodes = 100000000 is over the limit of 4096",
+    );
+    assert_bad_input(
+        &["explore", "workbufs", "--variant", "go", "--threads", "100000", "--engine", "pct"],
+        "workbufs: workers = 100000 is over the limit of 64",
+    );
+    assert_bad_input(
+        &["explore", "lfstack", "--variant", "go", "--threads", "100", "--ops", "100", "--engine", "pct"],
+        "threads = 100 is over the limit of 64",
+    );
+    assert_bad_input(
+        &["explore", "lfstack", "--variant", "go", "--threads", "64", "--ops", "1000", "--engine", "pct"],
+        "threads x ops = 64000 is over the limit of 10000",
+    );
     let pinned = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("models/replays/R1-pct.json")).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&pinned).unwrap();
     value["threads"] = 1_000_000.into();
@@ -167,11 +193,11 @@ fn a_pinned_replay_reproduces_from_the_command_line() {
 fn a_mismatching_case_exits_1_and_its_replay_command_works() {
     let path = catalogue_with(
         "mismatch.toml",
-        &GOOD_CASE.replace("\"go\"", "\"no-counter\"").replace("counter_bits = 3", "counter_bits = 0").replace(
-            "config = { threads = 2, nodes = 2, iterations = 1",
-            "config = { threads = 3, nodes = 3, iterations = 1",
-        )
-        .replace("{ name = \"loom\" }", "{ name = \"pct\", iterations = 2000, depth = 4, seed = 1816825113 }"),
+        &GOOD_CASE
+            .replace("\"go\"", "\"no-counter\"")
+            .replace("counter_bits = 3", "counter_bits = 0")
+            .replace("config = { threads = 2, nodes = 2, iterations = 1", "config = { threads = 3, nodes = 3, iterations = 1")
+            .replace("{ name = \"loom\" }", "{ name = \"pct\", iterations = 2000, depth = 4, seed = 1816825113 }"),
     );
     let replays = scratch("mismatch-replays");
     let out = gcmc(&["check", "--catalogue", &path, "--replay-dir", replays.to_str().unwrap()]);
@@ -213,8 +239,28 @@ fn a_new_race_becomes_a_pinned_regression_case_in_three_steps() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let out = gcmc(&[
-        "explore", "lfstack", "--variant", "go", "--threads", "3", "--ops", "3", "--set", "nodes=3", "--set", "counter_bits=1",
-        "--engine", "pct", "--depth", "4", "--iterations", "20000", "--seed", "7", "--replay-dir", dir.to_str().unwrap(),
+        "explore",
+        "lfstack",
+        "--variant",
+        "go",
+        "--threads",
+        "3",
+        "--ops",
+        "3",
+        "--set",
+        "nodes=3",
+        "--set",
+        "counter_bits=1",
+        "--engine",
+        "pct",
+        "--depth",
+        "4",
+        "--iterations",
+        "20000",
+        "--seed",
+        "7",
+        "--replay-dir",
+        dir.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
@@ -250,7 +296,10 @@ fn pin_refuses_a_changed_count_on_a_holds_case_without_accept() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stdout.contains("ok: executions 47 -> 30"), "{stdout}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("error: case ok must hold") && stderr.contains("--accept") && stderr.contains("nothing written"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: case ok must hold") && stderr.contains("--accept") && stderr.contains("nothing written"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&catalogue).unwrap(), text, "nothing may be written without --accept");
 
     let accepted = gcmc(&["pin", "ok", "--accept", "--catalogue", path]);
@@ -290,7 +339,9 @@ fn pin_shows_how_a_broken_case_diverged_before_re_pinning_it() {
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("R6-loom: executions 3 -> 4"), "{stdout}");
     assert!(
-        stdout.contains(&format!("R6-loom: trace diverged at step 4 of 14 (was 14): old `T1   newMarkBits: an older wording`, new `{old_line}`")),
+        stdout.contains(&format!(
+            "R6-loom: trace diverged at step 4 of 14 (was 14): old `T1   newMarkBits: an older wording`, new `{old_line}`"
+        )),
         "{stdout}"
     );
     assert!(stdout.contains("R6-loom: pinned"), "{stdout}");
@@ -302,10 +353,25 @@ fn pin_shows_how_a_broken_case_diverged_before_re_pinning_it() {
 /// model, and the suggested case writes them back as a hex string.
 #[test]
 fn a_base_above_the_address_hole_is_accepted_as_hex() {
-    let args = ["explore", "lfstack", "--variant", "go", "--threads", "1", "--ops", "1", "--set", "base=0xffff800000000000", "--set", "counter_bits=3"];
+    let args = [
+        "explore",
+        "lfstack",
+        "--variant",
+        "go",
+        "--threads",
+        "1",
+        "--ops",
+        "1",
+        "--set",
+        "base=0xffff800000000000",
+        "--set",
+        "counter_bits=3",
+    ];
     let held = gcmc(&[&args[..], &["--engine", "dfs"]].concat());
     assert_eq!(held.status.code(), Some(0), "{}", String::from_utf8_lossy(&held.stdout));
-    let out = gcmc(&[&args[..], &["--set", "sign_extend=false", "--engine", "dfs", "--replay-dir", scratch("hex-base").to_str().unwrap()]].concat());
+    let out = gcmc(
+        &[&args[..], &["--set", "sign_extend=false", "--engine", "dfs", "--replay-dir", scratch("hex-base").to_str().unwrap()]].concat(),
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("violation: throw: lfstack.push"), "{stdout}");
@@ -323,16 +389,33 @@ fn explore_under_the_stateful_engine() {
 
     let dir = scratch("stateful-replays");
     let out = gcmc(&[
-        "explore", "gcbits", "--variant", "stale-next-link", "--engine", "stateful", "--no-shrink",
-        "--replay-dir", dir.to_str().unwrap(),
+        "explore",
+        "gcbits",
+        "--variant",
+        "stale-next-link",
+        "--engine",
+        "stateful",
+        "--no-shrink",
+        "--replay-dir",
+        dir.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("violation:lost-arena"), "{stdout}");
-    let file = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "json")).expect("a replay file");
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("a replay file");
     let replayed = gcmc(&["replay", file.to_str().unwrap()]);
     assert_eq!(replayed.status.code(), Some(0), "{}", String::from_utf8_lossy(&replayed.stdout));
 
-    assert_bad_input(&["explore", "gcbits", "--variant", "v1", "--engine", "stateful", "--max-states", "0"], "budget limits must be at least 1");
-    assert_bad_input(&["explore", "gcbits", "--variant", "v1", "--engine", "dfs", "--exact-states"], "`exact_states` does not apply to engine dfs");
+    assert_bad_input(
+        &["explore", "gcbits", "--variant", "v1", "--engine", "stateful", "--max-states", "0"],
+        "budget limits must be at least 1",
+    );
+    assert_bad_input(
+        &["explore", "gcbits", "--variant", "v1", "--engine", "dfs", "--exact-states"],
+        "`exact_states` does not apply to engine dfs",
+    );
 }

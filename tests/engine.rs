@@ -39,10 +39,7 @@ impl Scenario for Counter {
         handles.into_iter().for_each(|h| h.join());
         let total = count.load(Ordering::SeqCst);
         if total != self.threads as u64 {
-            Ctx::main(rec).fail(
-                ViolationKind::LostNode,
-                format!("{} increments, count is {total}", self.threads),
-            );
+            Ctx::main(rec).fail(ViolationKind::LostNode, format!("{} increments, count is {total}", self.threads));
         }
     }
 }
@@ -82,7 +79,9 @@ fn lost_update() -> Arc<Counter> {
 
 #[test]
 fn loom_proves_the_atomic_counter_exhaustively() {
-    let v = engine::run(Arc::new(Counter { threads: 3, atomic_increment: true }), &Engine::Loom { preemption_bound: None }, &Budget::default()).unwrap();
+    let v =
+        engine::run(Arc::new(Counter { threads: 3, atomic_increment: true }), &Engine::Loom { preemption_bound: None }, &Budget::default())
+            .unwrap();
     assert_eq!(v.outcome, Outcome::Holds);
     assert!(v.exhaustive);
     assert!(v.executions > 1, "explored {}", v.executions);
@@ -149,20 +148,24 @@ fn dfs_is_exhaustive_only_when_it_finishes_under_its_cap() {
 #[test]
 fn execution_budget_ends_in_budget_exhausted_not_holds() {
     let budget = Budget { max_executions: Some(3), ..Budget::default() };
-    let v = engine::run(Arc::new(Counter { threads: 3, atomic_increment: true }), &Engine::Loom { preemption_bound: None }, &budget).unwrap();
+    let v =
+        engine::run(Arc::new(Counter { threads: 3, atomic_increment: true }), &Engine::Loom { preemption_bound: None }, &budget).unwrap();
     assert!(matches!(v.outcome, Outcome::BudgetExhausted { .. }), "{:?}", v.outcome);
     assert_eq!(v.executions, 3);
 }
 
 #[test]
 fn loom_refuses_more_threads_than_it_supports() {
-    let err = engine::run(Arc::new(Counter { threads: 5, atomic_increment: true }), &Engine::Loom { preemption_bound: None }, &Budget::default()).unwrap_err();
+    let err =
+        engine::run(Arc::new(Counter { threads: 5, atomic_increment: true }), &Engine::Loom { preemption_bound: None }, &Budget::default())
+            .unwrap_err();
     assert!(err.0.contains("at most 4 spawned threads"), "{err}");
 }
 
 #[test]
 fn std_stress_runs_real_threads() {
-    let v = engine::run(Arc::new(Counter { threads: 4, atomic_increment: true }), &Engine::Std { iterations: 50 }, &Budget::default()).unwrap();
+    let v =
+        engine::run(Arc::new(Counter { threads: 4, atomic_increment: true }), &Engine::Std { iterations: 50 }, &Budget::default()).unwrap();
     assert!(v.holds());
     assert_eq!(v.executions, 50);
     assert!(v.schedule.is_none());

@@ -32,7 +32,10 @@ fn shard(index: usize, count: usize, split_depth: usize) -> Spread {
 fn dfs_shards_sum_to_the_unsharded_count_and_find_what_it_finds() {
     let subjects: Vec<Case> = cases()
         .into_iter()
-        .filter(|c| matches!(c.engine, Engine::Dfs { max_iterations: None }) || (c.expect != Expect::Holds && matches!(c.engine, Engine::Dfs { .. })))
+        .filter(|c| {
+            matches!(c.engine, Engine::Dfs { max_iterations: None })
+                || (c.expect != Expect::Holds && matches!(c.engine, Engine::Dfs { .. }))
+        })
         .filter(|c| !c.deep && c.executions.is_some_and(|n| n <= 100_000))
         .collect();
     assert!(subjects.len() >= 10, "{} DFS cases", subjects.len());
@@ -44,7 +47,11 @@ fn dfs_shards_sum_to_the_unsharded_count_and_find_what_it_finds() {
             let what = format!("{} in {count} shards cut at depth {depth}", case.id);
             match case.expect {
                 Expect::Holds => {
-                    assert!(verdicts.iter().all(|v| v.holds() && v.exhaustive), "{what}: {:?}", verdicts.iter().map(|v| v.outcome.label()).collect::<Vec<_>>());
+                    assert!(
+                        verdicts.iter().all(|v| v.holds() && v.exhaustive),
+                        "{what}: {:?}",
+                        verdicts.iter().map(|v| v.outcome.label()).collect::<Vec<_>>()
+                    );
                     assert_eq!(verdicts.iter().map(|v| v.executions).sum::<u64>(), recorded, "{what}: executions");
                     checked_holds += 1;
                 }

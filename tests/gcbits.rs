@@ -202,11 +202,8 @@ fn r6_trace_shows_both_threads_dropping_the_lock_and_names_the_lost_arena() {
     assert_eq!(dropped.len(), 2, "both threads drop the lock for sysAlloc");
     assert_ne!(dropped[0], dropped[1]);
     // The lost arena is the one the other thread pushed on next while the lock was dropped.
-    let stale_link = v
-        .trace
-        .iter()
-        .find(|l| l.what.contains("(the next read before the lock was dropped)"))
-        .expect("the stale link is in the trace");
+    let stale_link =
+        v.trace.iter().find(|l| l.what.contains("(the next read before the lock was dropped)")).expect("the stale link is in the trace");
     let lost = v
         .trace
         .iter()
@@ -214,11 +211,7 @@ fn r6_trace_shows_both_threads_dropping_the_lock_and_names_the_lost_arena() {
         .and_then(|l| l.what.split(' ').nth(1))
         .expect("the other thread pushed its fresh arena");
     let pushed_by = v.trace.iter().find(|l| l.what == format!("returned {lost}")).expect("it came from sysAlloc").thread;
-    assert_eq!(
-        violation.detail.split(" (").next().unwrap(),
-        format!("arena {lost}"),
-        "the detail names the lost arena: {violation}"
-    );
+    assert_eq!(violation.detail.split(" (").next().unwrap(), format!("arena {lost}"), "the detail names the lost arena: {violation}");
     assert!(violation.detail.contains(&format!("from T{}'s sysAlloc) is on no list: lost", pushed_by.unwrap())), "{violation}");
     // And the replay gives the same failure, the same trace.
     let scenario = Arc::new(default_for(Variant::StaleNextLink).build().unwrap());
@@ -484,7 +477,6 @@ fn resized_keeps_the_rotations() {
     config.build().expect("still valid");
 }
 
-
 // ---- Generated programs -------------------------------------------------------------------------
 
 /// What a variant may report on any program: correct versions nothing, each broken one only its
@@ -565,11 +557,8 @@ fn the_catalogue_catches_each_broken_variant_with_every_engine_that_sees_it() {
     use gcmc::catalogue::{self, Expect};
     let catalogue = catalogue::load(std::path::Path::new(catalogue::DEFAULT_CATALOGUE)).unwrap_or_else(|e| panic!("{e}"));
     for variant in Variant::ALL {
-        let cases: Vec<_> = catalogue
-            .cases
-            .iter()
-            .filter(|c| c.config.model == "gcbits" && c.config.variant == variant.name() && !c.deep)
-            .collect();
+        let cases: Vec<_> =
+            catalogue.cases.iter().filter(|c| c.config.model == "gcbits" && c.config.variant == variant.name() && !c.deep).collect();
         assert!(!cases.is_empty(), "{variant}: no quick catalogue case");
         if let Some(id) = variant.catalogue_id() {
             for c in &cases {
@@ -588,10 +577,16 @@ fn the_catalogue_catches_each_broken_variant_with_every_engine_that_sees_it() {
             .collect();
         assert!(catching.contains(&"loom"), "{variant}: no loom case expects {kind}");
         if variant.loom_only() {
-            assert!(cases.iter().any(|c| c.engine.name() == "pct" && c.expect == Expect::Holds), "{variant}: the blind spot is not recorded");
+            assert!(
+                cases.iter().any(|c| c.engine.name() == "pct" && c.expect == Expect::Holds),
+                "{variant}: the blind spot is not recorded"
+            );
         } else {
             assert!(catching.contains(&"pct"), "{variant}: no pct case expects {kind}");
         }
-        assert!(cases.iter().all(|c| c.expect == Expect::Violation(kind) || c.expect == Expect::Holds), "{variant}: a case expects another kind");
+        assert!(
+            cases.iter().all(|c| c.expect == Expect::Violation(kind) || c.expect == Expect::Holds),
+            "{variant}: a case expects another kind"
+        );
     }
 }

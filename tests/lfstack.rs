@@ -127,10 +127,7 @@ fn r3_is_invisible_to_shuttle_which_runs_one_thread_at_a_time() {
 
 /// R4's sizes from the catalogue: T0 pushes a node it holds; T1 pops.
 fn r4_config(variant: Variant) -> Config {
-    Config {
-        programs: Some(vec![vec![Op::Pop(1), Op::Push(0)], vec![Op::Pop(0), Op::Pop(0)]]),
-        ..Config::stress(variant, 2, 3, 0, 3)
-    }
+    Config { programs: Some(vec![vec![Op::Pop(1), Op::Push(0)], vec![Op::Pop(0), Op::Pop(0)]]), ..Config::stress(variant, 2, 3, 0, 3) }
 }
 
 #[test]
@@ -203,11 +200,7 @@ fn the_std_engine_refuses_the_racy_2012_pop() {
 fn linearizability_config(variant: Variant, counter_bits: u32) -> Config {
     Config {
         stacks: 1,
-        programs: Some(vec![
-            vec![Op::Pop(0), Op::Push(0)],
-            vec![Op::Pop(0), Op::Pop(0), Op::Push(0)],
-            vec![Op::Pop(0), Op::Empty(0)],
-        ]),
+        programs: Some(vec![vec![Op::Pop(0), Op::Push(0)], vec![Op::Pop(0), Op::Pop(0), Op::Push(0)], vec![Op::Pop(0), Op::Empty(0)]]),
         linearizability: true,
         ..Config::stress(variant, 3, 2, 0, counter_bits)
     }
@@ -225,7 +218,10 @@ fn the_linearizability_check_rejects_what_aba_does() {
     // check must not call the history sequential.
     let v = run(&linearizability_config(Variant::NoCounter, 0), loom(Some(3)));
     assert!(
-        matches!(kind(&v), Some(ViolationKind::NotLinearizable | ViolationKind::Aba | ViolationKind::DuplicatedNode | ViolationKind::LostNode)),
+        matches!(
+            kind(&v),
+            Some(ViolationKind::NotLinearizable | ViolationKind::Aba | ViolationKind::DuplicatedNode | ViolationKind::LostNode)
+        ),
         "{:?}",
         v.outcome
     );

@@ -13,10 +13,10 @@ use std::sync::Arc;
 /// paging, AIX's 0x0a00... segment, a 32-bit-ish low range).
 fn address_class() -> impl Strategy<Value = u64> {
     prop_oneof![
-        (0x1000u64..1 << 47).prop_map(|a| a & !63),                         // amd64 user half
-        (0u64..1 << 47).prop_map(|a| (0xffff_8000_0000_0000 | a) & !63),    // amd64 above the VA hole
-        (1u64 << 47..1 << 56).prop_map(|a| a & !63),                         // 5-level paging (57-bit)
-        (0u64..1 << 40).prop_map(|a| (0x0a00_0000_0000_0000 | a) & !63),    // AIX segment
+        (0x1000u64..1 << 47).prop_map(|a| a & !63),                      // amd64 user half
+        (0u64..1 << 47).prop_map(|a| (0xffff_8000_0000_0000 | a) & !63), // amd64 above the VA hole
+        (1u64 << 47..1 << 56).prop_map(|a| a & !63),                     // 5-level paging (57-bit)
+        (0u64..1 << 40).prop_map(|a| (0x0a00_0000_0000_0000 | a) & !63), // AIX segment
     ]
 }
 
@@ -89,7 +89,8 @@ fn each_historical_layout_bug_throws() {
         (Packing { sign_extend: false, ..Packing::GO_AMD64 }, 0x0a00_0001_0000_0000),
     ];
     for (packing, base) in cases {
-        let v = engine::run(Arc::new(single_thread(packing, base).build().unwrap()), &Engine::Std { iterations: 1 }, &Budget::default()).unwrap();
+        let v = engine::run(Arc::new(single_thread(packing, base).build().unwrap()), &Engine::Std { iterations: 1 }, &Budget::default())
+            .unwrap();
         let violation = v.violation().unwrap_or_else(|| panic!("{packing} at {base:#x} held"));
         assert_eq!((violation.kind, violation.detail.as_str()), (ViolationKind::Throw, "lfstack.push"));
     }

@@ -71,7 +71,10 @@ fn no_counter_fails_on_a_generated_program_that_shrinks_to_a_minimal_one() {
         let v = run(&config(Variant::NoCounter, 0, smaller.clone()));
         assert!(v.holds(), "{minimal:?} is not minimal: {smaller:?} still fails ({})", v.outcome);
     }
-    assert!(minimal.len() >= 2 && total_ops(&minimal) >= 4, "ABA needs a stalled popper and at least a pop and a push besides: {minimal:?}");
+    assert!(
+        minimal.len() >= 2 && total_ops(&minimal) >= 4,
+        "ABA needs a stalled popper and at least a pop and a push besides: {minimal:?}"
+    );
 }
 
 fn as_model_config(config: &Config) -> ModelConfig {

@@ -34,13 +34,23 @@ fn total_ops(programs: &[Vec<Op>]) -> usize {
 
 #[test]
 fn go_holds_on_generated_programs_over_two_gc_cycles() {
-    let found = generated::find_violation(&mut runner(48), generated::workbufs::configs(Variant::Go, Shape::gc_cycles()), &pct(), &Budget::default());
+    let found = generated::find_violation(
+        &mut runner(48),
+        generated::workbufs::configs(Variant::Go, Shape::gc_cycles()),
+        &pct(),
+        &Budget::default(),
+    );
     assert!(found.is_none(), "{found:?}");
 }
 
 #[test]
 fn go_holds_on_generated_programs_in_a_bare_mark_phase() {
-    let found = generated::find_violation(&mut runner(48), generated::workbufs::configs(Variant::Go, Shape::mark_only()), &pct(), &Budget::default());
+    let found = generated::find_violation(
+        &mut runner(48),
+        generated::workbufs::configs(Variant::Go, Shape::mark_only()),
+        &pct(),
+        &Budget::default(),
+    );
     assert!(found.is_none(), "{found:?}");
 }
 

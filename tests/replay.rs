@@ -172,10 +172,7 @@ fn damaged_schedules_are_refused_before_they_run() {
         (loom(&|v| first(v)["initial_active"] = 200.into()), "branch 1 starts at thread 200"),
         (loom(&|v| first(v)["preemptions"] = 7.into()), "branch 1 has 7 preemptions, over the bound 3"),
         (loom(&|v| first(v)["prev"] = serde_json::json!({"_p": null, "index": 0})), "branch 1 follows branch 1"),
-        (
-            loom(&|v| v["schedule"]["path"]["branches"]["entries"][1]["Load"]["pos"] = 5.into()),
-            "branch 2 reads value 5 of 1",
-        ),
+        (loom(&|v| v["schedule"]["path"]["branches"]["entries"][1]["Load"]["pos"] = 5.into()), "branch 2 reads value 5 of 1"),
     ];
     for (text, expected) in cases {
         let message = refusal(&text);

@@ -79,7 +79,10 @@ fn impossible_jobs_and_shards_are_refused_in_one_line() {
         (vec!["check", "R1-loom", "--shard", "2/2"], "shard 2/2 of the selected cases is empty"),
         (vec!["explore", "lfstack", "--variant", "go", "--shard", "1/2"], "loom cannot be split into shards"),
         (vec!["explore", "lfstack", "--variant", "go", "--engine", "std", "--shard", "1/2"], "instead of sharding"),
-        (vec!["explore", "lfstack", "--variant", "go", "--engine", "dfs", "--shard", "1/2", "--split-depth", "0"], "--split-depth must be at least 1"),
+        (
+            vec!["explore", "lfstack", "--variant", "go", "--engine", "dfs", "--shard", "1/2", "--split-depth", "0"],
+            "--split-depth must be at least 1",
+        ),
         (vec!["explore", "lfstack", "--variant", "go", "--engine", "dfs", "--split-depth", "3"], "--shard"),
         (vec!["explore", "lfstack", "--variant", "go", "--engine", "pct", "--jobs", "0"], "--jobs must be at least 1"),
     ] {
@@ -117,7 +120,9 @@ fn a_case_in_a_child_process_gives_its_in_place_row_and_a_dead_or_stuck_child_a_
     for (id, here) in [("R6-loom", &in_place), ("gcbits-v1-loom-2x2-mixed-sizes", &in_place), ("gcbits-v2-pct-4x4-rotations", &deepened)] {
         let case = catalogue.cases.iter().find(|c| c.id == id).unwrap();
         let (a, b) = (check::run_case(case, here), check::run_one(case, &in_child));
-        let shown = |r: &check::Row| (r.outcome.clone(), r.executions, r.engine.clone(), r.matched, r.replay.clone(), r.detail.clone(), r.figures.clone());
+        let shown = |r: &check::Row| {
+            (r.outcome.clone(), r.executions, r.engine.clone(), r.matched, r.replay.clone(), r.detail.clone(), r.figures.clone())
+        };
         assert_eq!(shown(&a), shown(&b), "{id}");
         assert_eq!(a.problems, b.problems, "{id}");
     }
@@ -135,7 +140,9 @@ fn a_case_in_a_child_process_gives_its_in_place_row_and_a_dead_or_stuck_child_a_
     assert_eq!((row.outcome.as_str(), row.matched), ("budget-exhausted", false));
     assert!(row.problems[0].contains("did not stop within its time limit and grace"), "{:?}", row.problems);
     let case = catalogue.cases.iter().find(|c| c.id == "R6-loom").unwrap();
-    for (exe, says) in [("/bin/false", "the worker process ended with exit status: 1"), ("/no/such/gcmc", "could not start the worker process")] {
+    for (exe, says) in
+        [("/bin/false", "the worker process ended with exit status: 1"), ("/no/such/gcmc", "could not start the worker process")]
+    {
         let mut dead = in_place.clone();
         dead.workers = Workers::Processes { exe: exe.into(), catalogue: catalogue.path.clone() };
         let row = check::run_one(case, &dead);

@@ -8,12 +8,7 @@ use gcmc_models::lfstack::{Config, Op, Variant};
 use std::sync::Arc;
 
 fn one_thread(base: u64) -> Config {
-    Config {
-        stacks: 1,
-        base,
-        programs: Some(vec![vec![Op::Pop(0), Op::Push(0)]]),
-        ..Config::stress(Variant::Go, 1, 2, 0, 19)
-    }
+    Config { stacks: 1, base, programs: Some(vec![vec![Op::Pop(0), Op::Push(0)]]), ..Config::stress(Variant::Go, 1, 2, 0, 19) }
 }
 
 #[test]

@@ -15,14 +15,13 @@ use std::sync::Arc;
 
 fn dfs_cases() -> Vec<Case> {
     let catalogue = catalogue::load(Path::new(catalogue::DEFAULT_CATALOGUE)).unwrap_or_else(|e| panic!("{e}"));
-    let cases: Vec<Case> =
-        catalogue
-            .cases
-            .into_iter()
-            // A capped DFS row that holds is a bounded search, not a reference to compare with.
-            .filter(|c| matches!(c.engine, Engine::Dfs { .. }) && !c.deep)
-            .filter(|c| !(c.expect == Expect::Holds && matches!(c.engine, Engine::Dfs { max_iterations: Some(_) })))
-            .collect();
+    let cases: Vec<Case> = catalogue
+        .cases
+        .into_iter()
+        // A capped DFS row that holds is a bounded search, not a reference to compare with.
+        .filter(|c| matches!(c.engine, Engine::Dfs { .. }) && !c.deep)
+        .filter(|c| !(c.expect == Expect::Holds && matches!(c.engine, Engine::Dfs { max_iterations: Some(_) })))
+        .collect();
     assert!(cases.len() >= 10, "the catalogue's DFS cases are the reference: {} found", cases.len());
     cases
 }
@@ -194,7 +193,6 @@ fn leaving_out_histories_misses_catalogue_bugs() {
         assert!(missed.iter().any(|m| m == id), "{id} should be missed without histories: {missed:?}");
     }
 }
-
 
 /// The fingerprint covers std-side state only through `check::Shared`: a model that kept shared
 /// data in another std type would let the stateful engine merge states that differ there. Every

@@ -57,7 +57,10 @@ fn go_holds_under_loom_at_bound_3_with_controller_and_sweeper() {
     for per_span in [2, 4] {
         // Asked to yield after each span, the sweeper frees in several calls when spans of 2 leave
         // several spans on wbufSpans.free.
-        let config = Config { preempt_after: Some(1), ..Config::new(Variant::Go, 2, 4).spans_of(per_span).heap_spans(4).with_controller().with_sweeper() };
+        let config = Config {
+            preempt_after: Some(1),
+            ..Config::new(Variant::Go, 2, 4).spans_of(per_span).heap_spans(4).with_controller().with_sweeper()
+        };
         let v = run(&config, loom(Some(3)));
         assert_eq!(v.outcome, Outcome::Holds, "{per_span} workbufs per span");
     }
@@ -100,7 +103,8 @@ fn go_holds_under_loom_without_a_bound_2_workers_through_work_full() {
 /// Done-when: shuttle PCT, 4 workers over several spans, two GC cycles, controller and sweeper.
 #[test]
 fn go_holds_under_pct_4_workers_several_spans_two_cycles() {
-    let config = Config { preempt_after: Some(1), ..Config::new(Variant::Go, 4, 6).heap_spans(12).cycles(2).with_controller().with_sweeper() };
+    let config =
+        Config { preempt_after: Some(1), ..Config::new(Variant::Go, 4, 6).heap_spans(12).cycles(2).with_controller().with_sweeper() };
     for depth in [2, 3] {
         let v = run(&config, pct(20_000, depth));
         assert_eq!(v.outcome, Outcome::Holds);
@@ -291,7 +295,9 @@ fn bad_sizes_are_refused_with_gos_message() {
         assert!(!err.0.contains('\n'), "{err}");
     }
     assert!(Config::default_for("no-such-variant").unwrap_err().0.contains("known: go, r12-free-during-mark"));
-    let unknown = serde_json::from_str::<Config>(r#"{"variant":"go","workers":1,"page_size":8192,"workbuf_size":2048,"workbuf_alloc":8192,"workbuf_objs":1,"heap_spans":1,"controller":false,"sweeper":false,"wbufs":3}"#);
+    let unknown = serde_json::from_str::<Config>(
+        r#"{"variant":"go","workers":1,"page_size":8192,"workbuf_size":2048,"workbuf_alloc":8192,"workbuf_objs":1,"heap_spans":1,"controller":false,"sweeper":false,"wbufs":3}"#,
+    );
     assert!(unknown.unwrap_err().to_string().contains("unknown field `wbufs`"));
 }
 

@@ -51,6 +51,9 @@ mod tests {
         assert_eq!(b, format!("{TEXT}executions = 9\n"));
         assert!(set_executions(TEXT, "c", 1).unwrap_err().contains("no case c"));
         // No trailing newline after the last line.
-        assert_eq!(set_executions("[[case]]\nid = \"z\"\nexpect = \"holds\"", "z", 2).unwrap(), "[[case]]\nid = \"z\"\nexpect = \"holds\"\nexecutions = 2\n");
+        assert_eq!(
+            set_executions("[[case]]\nid = \"z\"\nexpect = \"holds\"", "z", 2).unwrap(),
+            "[[case]]\nid = \"z\"\nexpect = \"holds\"\nexecutions = 2\n"
+        );
     }
 }

@@ -34,8 +34,8 @@ struct Entry {
 
 /// Reads and validates the catalogue at `path`.
 pub fn load(path: &Path) -> Result<Catalogue, GcmcError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| GcmcError::Catalogue(format!("{}: cannot read: {e}", crate::paths::shown(path))))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| GcmcError::Catalogue(format!("{}: cannot read: {e}", crate::paths::shown(path))))?;
     load_str(path, &text)
 }
 
@@ -131,8 +131,7 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
 
 /// Where replay files go when none is given: `<target>/gcmc/replays` of this checkout.
 pub fn default_replay_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
     target.join("gcmc").join("replays")
 }

@@ -308,7 +308,10 @@ pub fn verify_pinned(case: &Case, pinned: &Path) -> Result<(), String> {
     }
     if let Expect::Violation(kind) = case.expect {
         if loaded.file.violation.kind != kind {
-            return Err(format!("pinned replay {shown} records violation:{}, the case expects violation:{kind}", loaded.file.violation.kind));
+            return Err(format!(
+                "pinned replay {shown} records violation:{}, the case expects violation:{kind}",
+                loaded.file.violation.kind
+            ));
         }
     }
     let replayed = loaded.replay().map_err(|e| e.to_string())?;

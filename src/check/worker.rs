@@ -21,10 +21,10 @@
 use super::{Options, Overrides, Row};
 use crate::catalogue::{self, Case};
 use crate::error::GcmcError;
+use crate::watchdog;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use crate::watchdog;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -105,7 +105,10 @@ pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options
         Ok(row) => row,
         Err(Failure::TimedOut(after)) => failed(
             "budget-exhausted",
-            format!("the case did not stop within its time limit and grace ({:.0} s in all), so its worker process was killed", after.as_secs_f64()),
+            format!(
+                "the case did not stop within its time limit and grace ({:.0} s in all), so its worker process was killed",
+                after.as_secs_f64()
+            ),
         ),
         Err(Failure::Other(why)) => failed("error", why),
     }
@@ -175,9 +178,10 @@ pub fn serve() -> Result<i32, GcmcError> {
     let request: Request = serde_json::from_str(&text)
         .map_err(|e| GcmcError::Usage(format!("{SUBCOMMAND} is gcmc's own worker: its stdin is not a request ({e})")))?;
     let catalogue = catalogue::load(&request.catalogue)?;
-    let case = catalogue.cases.iter().find(|c| c.id == request.id).ok_or_else(|| {
-        GcmcError::Usage(format!("{SUBCOMMAND}: {} has no case `{}`", crate::paths::shown(&catalogue.path), request.id))
-    })?;
+    let case =
+        catalogue.cases.iter().find(|c| c.id == request.id).ok_or_else(|| {
+            GcmcError::Usage(format!("{SUBCOMMAND}: {} has no case `{}`", crate::paths::shown(&catalogue.path), request.id))
+        })?;
     let mut options = Options::new(request.replay_dir);
     options.overrides = request.overrides;
     options.verify_pinned = request.verify_pinned;

@@ -1,5 +1,6 @@
 //! The subcommands.
 
+use super::quiet::{FileTerm, Silenced};
 use super::{CheckArgs, Command, ExploreArgs, PowerArgs};
 use crate::catalogue::{self, Catalogue};
 use crate::check::{self, Options, Overrides};
@@ -11,7 +12,6 @@ use crate::paths;
 use crate::registry::{self, ModelConfig};
 use crate::replay_file::ReplayFile;
 use crate::shrink;
-use super::quiet::{FileTerm, Silenced};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 use std::io::IsTerminal;
@@ -197,7 +197,10 @@ fn power(args: PowerArgs) -> Result<i32, GcmcError> {
     } else {
         print!("{}", crate::power::report(&powers, &bugs));
         match gaps.len() {
-            0 => println!("no gaps: every bug is caught by at least {} rows and by a row of each engine that sees it", crate::power::MIN_ROWS_PER_BUG),
+            0 => println!(
+                "no gaps: every bug is caught by at least {} rows and by a row of each engine that sees it",
+                crate::power::MIN_ROWS_PER_BUG
+            ),
             n => println!("{n} gaps:"),
         }
         for gap in &gaps {
@@ -215,9 +218,7 @@ fn progress_bar(len: u64, wanted: bool) -> impl FnOnce(Option<&Silenced>) -> Pro
         Some(real) if show => {
             let target = ProgressDrawTarget::term_like(Box::new(FileTerm(real)));
             let bar = ProgressBar::with_draw_target(Some(len), target);
-            bar.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}").expect("a valid progress template"),
-            );
+            bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}").expect("a valid progress template"));
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         }
@@ -246,9 +247,7 @@ fn pin(catalogue: &Catalogue, filter: Option<&str>, accept: bool, deep: bool) ->
 fn parse_set(set: &[String]) -> Result<Map<String, Value>, GcmcError> {
     let mut map = Map::new();
     for item in set {
-        let (key, value) = item
-            .split_once('=')
-            .ok_or_else(|| GcmcError::Usage(format!("--set `{item}` is not KEY=VALUE")))?;
+        let (key, value) = item.split_once('=').ok_or_else(|| GcmcError::Usage(format!("--set `{item}` is not KEY=VALUE")))?;
         let key = key.trim();
         let parsed: Result<toml::Table, _> = format!("v = {}", value.trim()).parse();
         let value = match parsed {
@@ -285,8 +284,8 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         max_states: args.max_states,
         ..BudgetSpec::default()
     }
-        .resolve()
-        .map_err(GcmcError::Usage)?;
+    .resolve()
+    .map_err(GcmcError::Usage)?;
     model.admit(&config, &engine)?;
     let spread = Spread {
         jobs: jobs(args.jobs)?,
@@ -342,11 +341,7 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
     print!("{}", explain::render(&config, &engine, &verdict));
     let coverage = match (verdict.exhaustive, spread.shard.is_whole()) {
         (true, true) => "exhaustive".to_string(),
-        (true, false) => format!(
-            "exhaustive over shard {} (the proof is all {} shards holding)",
-            spread.shard,
-            spread.shard.count()
-        ),
+        (true, false) => format!("exhaustive over shard {} (the proof is all {} shards holding)", spread.shard, spread.shard.count()),
         (false, _) => "not exhaustive".to_string(),
     };
     println!("{} executions{part}, {coverage}, {:.2}s", verdict.executions, verdict.seconds);

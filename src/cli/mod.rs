@@ -158,7 +158,7 @@ pub struct ExploreArgs {
     /// Operations per thread (default: the variant's default configuration's).
     #[arg(long, value_name = "K")]
     pub ops: Option<usize>,
-    /// A configuration field, as in a catalogue [config] table: --set counter_bits=2 (repeatable).
+    /// A configuration field, as in a catalogue `[config]` table: --set counter_bits=2 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// loom, pct, random, dfs, std, stateful.

@@ -72,16 +72,32 @@ impl TermLike for FileTerm {
         100
     }
     fn move_cursor_up(&self, n: usize) -> io::Result<()> {
-        if n > 0 { self.write(&format!("\x1b[{n}A")) } else { Ok(()) }
+        if n > 0 {
+            self.write(&format!("\x1b[{n}A"))
+        } else {
+            Ok(())
+        }
     }
     fn move_cursor_down(&self, n: usize) -> io::Result<()> {
-        if n > 0 { self.write(&format!("\x1b[{n}B")) } else { Ok(()) }
+        if n > 0 {
+            self.write(&format!("\x1b[{n}B"))
+        } else {
+            Ok(())
+        }
     }
     fn move_cursor_right(&self, n: usize) -> io::Result<()> {
-        if n > 0 { self.write(&format!("\x1b[{n}C")) } else { Ok(()) }
+        if n > 0 {
+            self.write(&format!("\x1b[{n}C"))
+        } else {
+            Ok(())
+        }
     }
     fn move_cursor_left(&self, n: usize) -> io::Result<()> {
-        if n > 0 { self.write(&format!("\x1b[{n}D")) } else { Ok(()) }
+        if n > 0 {
+            self.write(&format!("\x1b[{n}D"))
+        } else {
+            Ok(())
+        }
     }
     fn write_line(&self, s: &str) -> io::Result<()> {
         self.write(&format!("{s}\n"))

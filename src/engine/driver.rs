@@ -50,11 +50,9 @@ impl<S: Scenario> Driver<S> {
         let n = self.executions.fetch_add(1, Ordering::Relaxed) + 1;
         let over = match (self.budget.max_executions, self.budget.time_limit()) {
             (Some(max), _) if n > max => Some(format!("stopped after {max} executions (max_executions)")),
-            (_, Some(limit)) if self.start.elapsed() > limit => Some(format!(
-                "stopped after {} executions in {:.1}s (max_seconds)",
-                n - 1,
-                limit.as_secs_f64()
-            )),
+            (_, Some(limit)) if self.start.elapsed() > limit => {
+                Some(format!("stopped after {} executions in {:.1}s (max_seconds)", n - 1, limit.as_secs_f64()))
+            }
             _ => None,
         };
         if let Some(reason) = over {
@@ -120,12 +118,10 @@ impl<S: Scenario> Driver<S> {
             Some(violation) => Outcome::Violation(violation),
             None => match classify(&message) {
                 EnginePanic::Violation(kind, detail) => Outcome::Violation(Violation { kind, detail }),
-                EnginePanic::ExecutionTooLong(detail) => Outcome::BudgetExhausted {
-                    reason: format!("execution {} ran too long: {detail}", self.executions()),
-                },
-                EnginePanic::Unexpected(detail) => {
-                    Outcome::Violation(Violation { kind: ViolationKind::Panic, detail })
+                EnginePanic::ExecutionTooLong(detail) => {
+                    Outcome::BudgetExhausted { reason: format!("execution {} ran too long: {detail}", self.executions()) }
                 }
+                EnginePanic::Unexpected(detail) => Outcome::Violation(Violation { kind: ViolationKind::Panic, detail }),
             },
         };
         if let Some(log) = log {

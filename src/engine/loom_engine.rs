@@ -37,9 +37,7 @@ pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, preemption_bound: Option<us
     let exploring = Arc::clone(&driver);
     let result = catch_unwind(AssertUnwindSafe(|| builder.check(move || exploring.execute::<Loom>())));
     let failing = driver.executions();
-    driver.conclude(result, &quiet, preemption_bound.is_none(), || {
-        capture_checkpoint(scenario, preemption_bound, budget, failing)
-    })
+    driver.conclude(result, &quiet, preemption_bound.is_none(), || capture_checkpoint(scenario, preemption_bound, budget, failing))
 }
 
 /// A scratch file for one checkpoint: unique per process and call, no randomness needed.
@@ -51,12 +49,7 @@ fn scratch_file() -> PathBuf {
 
 /// Re-runs the exploration up to execution `failing`, storing the checkpoint of that one only, and
 /// returns the checkpoint of the failing one.
-fn capture_checkpoint<S: Scenario>(
-    scenario: Arc<S>,
-    preemption_bound: Option<usize>,
-    budget: &Budget,
-    failing: u64,
-) -> Option<Schedule> {
+fn capture_checkpoint<S: Scenario>(scenario: Arc<S>, preemption_bound: Option<usize>, budget: &Budget, failing: u64) -> Option<Schedule> {
     let file = scratch_file();
     let mut rerun_budget = budget.clone();
     rerun_budget.max_executions = Some(failing);
@@ -82,9 +75,9 @@ fn capture_checkpoint<S: Scenario>(
 pub(crate) fn replay<S: Scenario>(scenario: Arc<S>, preemption_bound: Option<usize>, path: &serde_json::Value) -> Verdict {
     let quiet = QuietPanics::begin();
     let file = scratch_file();
-    let written = serde_json::to_string(path).map_err(|e| e.to_string()).and_then(|text| {
-        std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))
-    });
+    let written = serde_json::to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display())));
     let budget = Budget { max_executions: Some(1), max_seconds: None, ..Budget::default() };
     let driver = Driver::new(scenario, &budget, true);
     if let Err(reason) = written {

@@ -2,7 +2,7 @@
 //! happened into a typed [`Verdict`].
 //!
 //! Every engine gets the same scenario object and calls [`Scenario::execute`] once per explored
-//! execution with a fresh [`Recorder`]. A violation ends the execution with a
+//! execution with a fresh [`Recorder`](gcmc_models::check::Recorder). A violation ends the execution with a
 //! [`ViolationRaised`](gcmc_models::check::ViolationRaised) panic; the engine catches it, reads the
 //! violation and the trace from the last execution's recorder, and captures what is needed to
 //! replay that execution (shuttle's schedule, loom's checkpoint).
@@ -23,9 +23,9 @@ pub use spread::Spread;
 pub use verdict::{Outcome, Schedule, TraceLine, Verdict};
 
 use gcmc_models::check::{ConfigError, Scenario};
-use stateful::StatefulOptions;
 use gcmc_models::platform::LOOM_MAX_SPAWNED_THREADS;
 use serde::{Deserialize, Serialize};
+use stateful::StatefulOptions;
 use std::fmt;
 use std::sync::Arc;
 
@@ -124,7 +124,12 @@ pub fn run_spread<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budge
         Engine::Dfs { max_iterations } => stateful::dfs_shard(scenario, *max_iterations, spread.shard, spread.split_depth, budget),
         Engine::Std { iterations } => std_engine::stress(scenario, *iterations, budget),
         Engine::Stateful { exact_states } => {
-            let options = StatefulOptions { exact_states: *exact_states, shard: spread.shard, split_depth: spread.split_depth, ..StatefulOptions::default() };
+            let options = StatefulOptions {
+                exact_states: *exact_states,
+                shard: spread.shard,
+                split_depth: spread.split_depth,
+                ..StatefulOptions::default()
+            };
             stateful::explore_with(scenario, &options, budget).verdict
         }
     })
@@ -137,16 +142,12 @@ pub fn run_spread<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budge
 pub fn replay<S: Scenario>(scenario: Arc<S>, engine: &Engine, schedule: &Schedule) -> Result<Verdict, ConfigError> {
     engine.admit(&*scenario)?;
     match (engine, schedule) {
-        (Engine::Loom { preemption_bound }, Schedule::Loom { path }) => {
-            Ok(loom_engine::replay(scenario, *preemption_bound, path))
-        }
+        (Engine::Loom { preemption_bound }, Schedule::Loom { path }) => Ok(loom_engine::replay(scenario, *preemption_bound, path)),
         (Engine::Pct { .. } | Engine::Random { .. } | Engine::Dfs { .. } | Engine::Stateful { .. }, Schedule::Shuttle { encoded }) => {
             Ok(shuttle_engine::replay(scenario, encoded))
         }
-        (engine, schedule) => Err(ConfigError(format!(
-            "a {} schedule cannot be replayed under {}",
-            schedule.engine_family(),
-            engine.name()
-        ))),
+        (engine, schedule) => {
+            Err(ConfigError(format!("a {} schedule cannot be replayed under {}", schedule.engine_family(), engine.name())))
+        }
     }
 }

@@ -87,11 +87,7 @@ pub fn shuttle_steps(encoded: &str, spawned: usize) -> Result<Vec<Step>, String>
     // bytes must not size an allocation.
     let expected_bytes = length.checked_mul(1 + id_bits).map(|b| b.div_ceil(8));
     if expected_bytes != Some(bits.len() as u64) {
-        return corrupt(format!(
-            "claims {length} steps of {} bits in {} bytes",
-            1 + id_bits,
-            bits.len()
-        ));
+        return corrupt(format!("claims {length} steps of {} bits in {} bytes", 1 + id_bits, bits.len()));
     }
     let bit = |i: u64| bits[(i / 8) as usize] >> (i % 8) & 1 == 1;
     let mut steps = Vec::with_capacity(length as usize);
@@ -225,7 +221,10 @@ fn loom_path(path: &Value, bound: Option<usize>, spawned: usize) -> Result<(), S
                 }
                 if let Some(prev) = &s.prev {
                     if prev.index >= i || !matches!(entries[prev.index], LoomEntry::Schedule(_)) {
-                        return corrupt(format!("branch {at} follows branch {}, which is not an earlier scheduling branch", prev.index + 1));
+                        return corrupt(format!(
+                            "branch {at} follows branch {}, which is not an earlier scheduling branch",
+                            prev.index + 1
+                        ));
                     }
                 }
             }

@@ -102,9 +102,7 @@ pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &B
             let verdict = run_with(scenario, PctScheduler::new_from_seed(seed, depth, iterations), budget, false, false);
             sequential_is_one_execution(verdict)
         }
-        Engine::Random { iterations, seed } => {
-            run_with(scenario, RandomScheduler::new_from_seed(seed, iterations), budget, false, true)
-        }
+        Engine::Random { iterations, seed } => run_with(scenario, RandomScheduler::new_from_seed(seed, iterations), budget, false, true),
         Engine::Dfs { max_iterations } => {
             let verdict = run_with(scenario, DfsScheduler::new(max_iterations, false), budget, true, false);
             // DFS stops silently at its cap; it was exhaustive only if it stopped short of it.

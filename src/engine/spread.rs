@@ -117,10 +117,7 @@ fn run_chunk<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budget, ch
     budget.max_executions = budget.max_executions.map(|max| max.saturating_sub(chunk.first));
     budget.max_seconds = budget.max_seconds.map(|limit| (limit - start.elapsed().as_secs_f64()).max(0.0));
     if budget.max_executions == Some(0) || budget.max_seconds == Some(0.0) {
-        return Verdict {
-            outcome: Outcome::BudgetExhausted { reason: String::new() },
-            ..empty_verdict()
-        };
+        return Verdict { outcome: Outcome::BudgetExhausted { reason: String::new() }, ..empty_verdict() };
     }
     let mut verdict = shuttle_engine::explore(scenario, &engine, &budget);
     if let Outcome::BudgetExhausted { reason } = &mut verdict.outcome {

@@ -55,12 +55,6 @@ pub fn configs(variant: Variant, shape: Shape) -> impl Strategy<Value = Config> 
             let programs: Vec<Vec<Op>> = programs.into_iter().map(|p| p.into_iter().map(Op::Alloc).collect()).collect();
             let mut rotations: Vec<usize> = rotations.into_iter().map(|k| k.min(longest)).collect();
             rotations.sort_unstable();
-            Config {
-                threads: programs.len(),
-                programs: Some(programs),
-                rotations,
-                free_arenas,
-                ..Config::new(variant, 0, 0, arena_words)
-            }
+            Config { threads: programs.len(), programs: Some(programs), rotations, free_arenas, ..Config::new(variant, 0, 0, arena_words) }
         })
 }

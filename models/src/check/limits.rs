@@ -32,7 +32,8 @@ pub const OBJECTS: u64 = 4_096;
 
 pub const WHY_THREADS: &str = "each thread is a task with its own stack in every execution; no engine explores more than a few to the end";
 pub const WHY_OPS: &str = "operations per thread: beyond this an execution outgrows shuttle's step limit";
-pub const WHY_OPERATIONS: &str = "all threads' operations in one execution: shuttle's step limit (100,000) needs room for several steps each";
+pub const WHY_OPERATIONS: &str =
+    "all threads' operations in one execution: shuttle's step limit (100,000) needs room for several steps each";
 pub const WHY_OBJECTS: &str = "objects every execution sets up before it runs, where no time budget reaches";
 
 /// The bounds every model shares: the product of its threads and its operations per thread.

@@ -6,7 +6,7 @@
 //!
 //! Differences from Go:
 //! - v2's `gcBitsArenas.next` is two things here: the list head in [`Lists`] that Go reads plainly
-//!   under the lock, and the atomic [`GcBitsArenas::next_published`] that Go loads without it.
+//!   under the lock, and the atomic `GcBitsArenas::next_published` that Go loads without it.
 //!   Both are written together, under the lock, where Go does its atomic store; so reads under the
 //!   lock cost no scheduling point and the fast path reads exactly what Go's fast path reads.
 //! - Arena headers (the `next` links, and the free offset under v0/v1) sit in a table under the
@@ -207,7 +207,10 @@ impl<P: Platform> GcBitsArenas<P> {
                 tally.abandoned_bytes += room;
                 cx.step(
                     "newMarkBits",
-                    format_args!("no revalidation: next {} had {room} bytes free, but fresh {fresh} goes in front of it (wasted)", Named(next)),
+                    format_args!(
+                        "no revalidation: next {} had {room} bytes free, but fresh {fresh} goes in front of it (wasted)",
+                        Named(next)
+                    ),
                 );
             }
         } else {
@@ -219,7 +222,10 @@ impl<P: Platform> GcBitsArenas<P> {
                 tally.wasted += 1;
                 cx.step(
                     "newMarkBits",
-                    format_args!("revalidate: next is now {} with room: took {bits}; fresh {fresh} back on the free list (wasted); unlock", Named(next)),
+                    format_args!(
+                        "revalidate: next is now {} with room: took {bits}; fresh {fresh} back on the free list (wasted); unlock",
+                        Named(next)
+                    ),
                 );
                 drop(guard);
                 return bits;

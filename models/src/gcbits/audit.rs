@@ -143,10 +143,7 @@ impl fmt::Display for Walk {
 
 /// At quiescence: every arena the OS handed out is on exactly one of the lists, once; nothing on
 /// a list that the OS never handed out; no cycle.
-pub fn check_conservation(
-    ledger: &[(ArenaId, Origin)],
-    lists: &[(&'static str, Walk)],
-) -> Result<(), Finding> {
+pub fn check_conservation(ledger: &[(ArenaId, Origin)], lists: &[(&'static str, Walk)]) -> Result<(), Finding> {
     let shown = || lists.iter().map(|(name, w)| format!("{name}={w}")).collect::<Vec<_>>().join(" ");
     for (name, walk) in lists {
         if let Some(a) = walk.cycle_at {
@@ -159,20 +156,13 @@ pub fn check_conservation(
         }
     }
     for (arena, origin) in ledger {
-        let places: Vec<&str> = lists
-            .iter()
-            .flat_map(|(name, walk)| walk.arenas.iter().filter(|a| *a == arena).map(move |_| *name))
-            .collect();
+        let places: Vec<&str> =
+            lists.iter().flat_map(|(name, walk)| walk.arenas.iter().filter(|a| *a == arena).map(move |_| *name)).collect();
         match places.len() {
             1 => {}
-            0 => {
-                return Err((ViolationKind::LostArena, format!("arena {arena} ({origin}) is on no list: lost ({})", shown())))
-            }
+            0 => return Err((ViolationKind::LostArena, format!("arena {arena} ({origin}) is on no list: lost ({})", shown()))),
             _ => {
-                return Err((
-                    ViolationKind::CorruptList,
-                    format!("arena {arena} ({origin}) is on {} ({})", places.join(" and "), shown()),
-                ))
+                return Err((ViolationKind::CorruptList, format!("arena {arena} ({origin}) is on {} ({})", places.join(" and "), shown())))
             }
         }
     }

@@ -79,9 +79,9 @@ impl Config {
     pub fn programs(&self) -> Vec<Vec<Op>> {
         match &self.programs {
             Some(programs) => programs.clone(),
-            None => (0..self.threads)
-                .map(|t| (0..self.allocs).map(|k| Op::Alloc(self.nelems[(t + k) % self.nelems.len()])).collect())
-                .collect(),
+            None => {
+                (0..self.threads).map(|t| (0..self.allocs).map(|k| Op::Alloc(self.nelems[(t + k) % self.nelems.len()])).collect()).collect()
+            }
         }
     }
 
@@ -177,9 +177,8 @@ impl Model for Config {
     /// The smallest configuration that shows each variant's bug (or, for the correct ones, one
     /// that takes every path: sysAlloc, revalidation, a rotation).
     fn default_for(variant: &str) -> Result<Self, ConfigError> {
-        let v = Variant::from_name(variant).ok_or_else(|| {
-            ConfigError(format!("gcbits has no variant {variant:?}; known: {}", Self::variants().join(", ")))
-        })?;
+        let v = Variant::from_name(variant)
+            .ok_or_else(|| ConfigError(format!("gcbits has no variant {variant:?}; known: {}", Self::variants().join(", "))))?;
         Ok(match v {
             Variant::V0 | Variant::V1 | Variant::V2 => Config::new(v, 2, 2, 2).with_rotations(&[1]),
             // Both threads drop the lock for sysAlloc; the first fills its arena; the second

@@ -54,14 +54,7 @@ impl<P: Platform> Os<P> {
             first_slot.push(next);
             next += q;
         }
-        Os {
-            words,
-            slots: (0..next).map(|_| OnceLock::new()).collect(),
-            at_start,
-            first_slot,
-            quota: quota.to_vec(),
-            fails_after,
-        }
+        Os { words, slots: (0..next).map(|_| OnceLock::new()).collect(), at_start, first_slot, quota: quota.to_vec(), fails_after }
     }
 
     /// Set-up, on the main thread: the arenas on the free list at the start, each word holding

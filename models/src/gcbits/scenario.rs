@@ -11,9 +11,9 @@ use super::audit::{check_conservation, check_placement, check_request, Allocatio
 use super::config::{Config, Op};
 use super::os::{Origin, Os};
 use super::Variant;
+use crate::check::Shared;
 use crate::check::{ConfigError, Ctx, Recorder, Scenario, ViolationKind};
 use crate::platform::{JoinHandle, Platform};
-use crate::check::Shared;
 use std::sync::Arc;
 
 /// What a sweep leaves in the bits it owns: nonzero, so a reuse without memclr shows.

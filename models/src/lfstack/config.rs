@@ -113,7 +113,9 @@ mod address {
         }
 
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-            u64::try_from(v).map_err(|_| E::custom(format!("address {v} is negative; write an address above i64::MAX as a hex string, \"{:#x}\"", v as u64)))
+            u64::try_from(v).map_err(|_| {
+                E::custom(format!("address {v} is negative; write an address above i64::MAX as a hex string, \"{:#x}\"", v as u64))
+            })
         }
 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
@@ -150,11 +152,7 @@ impl Config {
         match &self.programs {
             Some(programs) => programs.clone(),
             None => (0..self.threads)
-                .map(|t| {
-                    (0..self.iterations)
-                        .flat_map(|k| [Op::Pop((t + k) % self.stacks), Op::Push((t + k + 1) % self.stacks)])
-                        .collect()
-                })
+                .map(|t| (0..self.iterations).flat_map(|k| [Op::Pop((t + k) % self.stacks), Op::Push((t + k + 1) % self.stacks)]).collect())
                 .collect(),
         }
     }
@@ -163,10 +161,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let fail = |msg: String| Err(ConfigError(format!("lfstack: {msg}")));
         if self.variant.uses_counter() && self.counter_bits == 0 {
-            return fail(format!(
-                "counter bits 0 with the {} variant is a plain Treiber stack; use variant no-counter (R1)",
-                self.variant
-            ));
+            return fail(format!("counter bits 0 with the {} variant is a plain Treiber stack; use variant no-counter (R1)", self.variant));
         }
         self.packing().validate().map_err(|e| ConfigError(format!("lfstack: {e}")))?;
         if self.threads == 0 || self.nodes == 0 {
@@ -244,9 +239,8 @@ impl Model for Config {
     }
 
     fn default_for(variant: &str) -> Result<Self, ConfigError> {
-        let v = Variant::from_name(variant).ok_or_else(|| {
-            ConfigError(format!("lfstack has no variant {variant:?}; known: {}", Self::variants().join(", ")))
-        })?;
+        let v = Variant::from_name(variant)
+            .ok_or_else(|| ConfigError(format!("lfstack has no variant {variant:?}; known: {}", Self::variants().join(", "))))?;
         Ok(Config::stress(v, 2, 2, 2, if v.uses_counter() { 4 } else { 0 }))
     }
 
@@ -297,7 +291,8 @@ mod tests {
             let json = format!(r#"{{"variant":"go","threads":1,"nodes":1,"iterations":1,"counter_bits":3,"base":{text}}}"#);
             assert_eq!(serde_json::from_str::<Config>(&json).unwrap().base, want, "{text}");
         }
-        for (text, why) in [("\"0xzz\"", "is not a 64-bit hex"), ("-64", "is negative"), ("\"0x1ffffffffffffffff\"", "is not a 64-bit hex")] {
+        for (text, why) in [("\"0xzz\"", "is not a 64-bit hex"), ("-64", "is negative"), ("\"0x1ffffffffffffffff\"", "is not a 64-bit hex")]
+        {
             let json = format!(r#"{{"variant":"go","threads":1,"nodes":1,"iterations":1,"counter_bits":3,"base":{text}}}"#);
             let err = serde_json::from_str::<Config>(&json).unwrap_err().to_string();
             assert!(err.contains(why), "{text}: {err}");

@@ -122,15 +122,9 @@ mod tests {
         let programs = vec![vec![Op::Pop(0)], vec![Op::Pop(0)]];
         let allowed = sequential_histories(&[vec![0]], &programs);
         assert_eq!(allowed.len(), 2);
-        let both_got_it = History {
-            results: vec![vec![OpResult::Popped(Some(0))], vec![OpResult::Popped(Some(0))]],
-            stacks: vec![vec![]],
-        };
+        let both_got_it = History { results: vec![vec![OpResult::Popped(Some(0))], vec![OpResult::Popped(Some(0))]], stacks: vec![vec![]] };
         assert!(!allowed.contains(&both_got_it));
-        let t1_first = History {
-            results: vec![vec![OpResult::Popped(None)], vec![OpResult::Popped(Some(0))]],
-            stacks: vec![vec![]],
-        };
+        let t1_first = History { results: vec![vec![OpResult::Popped(None)], vec![OpResult::Popped(Some(0))]], stacks: vec![vec![]] };
         assert!(allowed.contains(&t1_first));
     }
 }

@@ -42,8 +42,7 @@ pub enum Variant {
 }
 
 impl Variant {
-    pub const ALL: [Variant; 5] =
-        [Variant::Go, Variant::NoCounter, Variant::Pop2012, Variant::RelaxedPushCas, Variant::RelaxedPopLoad];
+    pub const ALL: [Variant; 5] = [Variant::Go, Variant::NoCounter, Variant::Pop2012, Variant::RelaxedPushCas, Variant::RelaxedPopLoad];
 
     pub fn name(self) -> &'static str {
         match self {

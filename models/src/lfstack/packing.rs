@@ -57,10 +57,7 @@ impl Packing {
             return Err(ConfigError(format!("address bits must be in 1..=64, got {}", self.addr_bits)));
         }
         if self.align_bits >= self.addr_bits {
-            return Err(ConfigError(format!(
-                "alignment bits ({}) must be fewer than address bits ({})",
-                self.align_bits, self.addr_bits
-            )));
+            return Err(ConfigError(format!("alignment bits ({}) must be fewer than address bits ({})", self.align_bits, self.addr_bits)));
         }
         if self.field_bits() + self.counter_bits > 64 {
             return Err(ConfigError(format!(

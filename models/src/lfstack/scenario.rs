@@ -8,10 +8,10 @@
 use super::config::{Config, Op, NODE_STRIDE, STACK_NAMES};
 use super::linearizability::{self, History, OpResult};
 use super::{LfNode, LfNodes, LfStack};
+use crate::check::Shared;
 use crate::check::{ConfigError, Ctx, Recorder, Scenario, ViolationKind};
 use crate::platform::{JoinHandle, Platform};
 use std::collections::BTreeSet;
-use crate::check::Shared;
 use std::sync::Arc;
 
 /// A checkable lfstack scenario.
@@ -137,9 +137,8 @@ impl Scenario for LfStackScenario {
         let config = &self.config;
         let main = Ctx::main(rec);
         let pool = Arc::new(Pool::<P> { base: config.base, nodes: (0..config.nodes).map(|_| LfNode::new()).collect() });
-        let stacks: Arc<Vec<LfStack<P>>> = Arc::new(
-            (0..config.stacks).map(|s| LfStack::new(STACK_NAMES[s], config.packing(), config.variant)).collect(),
-        );
+        let stacks: Arc<Vec<LfStack<P>>> =
+            Arc::new((0..config.stacks).map(|s| LfStack::new(STACK_NAMES[s], config.packing(), config.variant)).collect());
         for (s, nodes) in initial_stacks(config).iter().enumerate() {
             for &i in nodes {
                 stacks[s].push(&*pool, pool.addr(i), &main);
@@ -161,10 +160,7 @@ impl Scenario for LfStackScenario {
         if let Some(allowed) = &self.allowed {
             let observed = History { results: outcomes.into_iter().map(|(_, r)| r).collect(), stacks: on_stacks };
             if !allowed.contains(&observed) {
-                main.fail(
-                    ViolationKind::NotLinearizable,
-                    format!("no sequential order of the same operations gives {observed:?}"),
-                );
+                main.fail(ViolationKind::NotLinearizable, format!("no sequential order of the same operations gives {observed:?}"));
             }
         }
     }

@@ -10,7 +10,7 @@
 //!   (Go relies on the same property: lfnodes are never unmapped).
 //! - `next` is an atomic with Relaxed accesses where Go uses a plain store and an atomic load:
 //!   publication is through the head CAS, and a plain field would be a data race in Rust.
-//! - `pushcnt` is a [`Cell`](crate::platform::Cell) so loom checks that only the owner touches it.
+//! - `pushcnt` is a [`Cell`] so loom checks that only the owner touches it.
 //! - Every `pushcnt` starts at 0, as in Go's tests (zeroed nodes); a workbuf carved from a span
 //!   allocManual did not zero could start at any value in Go. The start does not change which
 //!   schedules are ABA: a stale head word matches again only once the node's counter has wrapped,
@@ -113,11 +113,7 @@ impl<P: Platform> LfStack<P> {
         if !self.packing.round_trips(addr, count) {
             cx.step(
                 "lfstack.push",
-                format_args!(
-                    "invalid packing: node={addr:#x} cnt={count:#x} packed={:#x} -> node={:#x}",
-                    new.0,
-                    self.packing.unpack(new)
-                ),
+                format_args!("invalid packing: node={addr:#x} cnt={count:#x} packed={:#x} -> node={:#x}", new.0, self.packing.unpack(new)),
             );
             cx.throw("lfstack.push");
         }
@@ -166,7 +162,13 @@ impl<P: Platform> LfStack<P> {
             // The read an ABA goes stale on: show it where it happens, not only at the CAS.
             cx.step(
                 "lfstack.pop",
-                format_args!("{}: head is {}, {}.next is {}", self.name, self.describe(nodes, old), nodes.label(addr), self.describe(nodes, next)),
+                format_args!(
+                    "{}: head is {}, {}.next is {}",
+                    self.name,
+                    self.describe(nodes, old),
+                    nodes.label(addr),
+                    self.describe(nodes, next)
+                ),
             );
             if self.variant == Variant::Pop2012 && !next.is_nil() {
                 // R3, the 2012 pop: rebuild the counter from the next node's own pushcnt instead

@@ -1,7 +1,7 @@
 //! loom: exhaustive exploration under the C11 memory model (with loom's documented gaps).
 
-use std::hash::Hash;
 use super::{AtomicU64, Cell, JoinHandle, Mutex, Ordering, Platform};
+use std::hash::Hash;
 
 /// loom's modelled atomics, mutex, cell and threads.
 #[derive(Debug, Clone, Copy)]
@@ -45,13 +45,7 @@ impl AtomicU64 for loom::sync::atomic::AtomicU64 {
     fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
         self.fetch_add(value, order)
     }
-    fn compare_exchange(
-        &self,
-        current: u64,
-        new: u64,
-        success: Ordering,
-        failure: Ordering,
-    ) -> Result<u64, u64> {
+    fn compare_exchange(&self, current: u64, new: u64, success: Ordering, failure: Ordering) -> Result<u64, u64> {
         self.compare_exchange(current, new, success, failure)
     }
 }

@@ -1,8 +1,8 @@
 //! shuttle: randomized, PCT and DFS scheduling; every atomic is sequentially consistent.
 
 use super::std_backend::PlainCell;
-use std::hash::Hash;
 use super::{AtomicU64, JoinHandle, Mutex, Ordering, Platform};
+use std::hash::Hash;
 
 /// shuttle's controlled atomics, mutex and threads. Cells are plain (shuttle has none of its own).
 #[derive(Debug, Clone, Copy)]
@@ -42,13 +42,7 @@ impl AtomicU64 for shuttle::sync::atomic::AtomicU64 {
     fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
         self.fetch_add(value, order)
     }
-    fn compare_exchange(
-        &self,
-        current: u64,
-        new: u64,
-        success: Ordering,
-        failure: Ordering,
-    ) -> Result<u64, u64> {
+    fn compare_exchange(&self, current: u64, new: u64, success: Ordering, failure: Ordering) -> Result<u64, u64> {
         self.compare_exchange(current, new, success, failure)
     }
 }

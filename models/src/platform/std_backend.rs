@@ -1,7 +1,7 @@
 //! Real threads and std types: the stress baseline and the benchmarks.
 
-use std::hash::Hash;
 use super::{AtomicU64, Cell, JoinHandle, Mutex, Ordering, Platform};
+use std::hash::Hash;
 
 /// Real OS threads, `std::sync` types.
 #[derive(Debug, Clone, Copy)]
@@ -41,13 +41,7 @@ impl AtomicU64 for std::sync::atomic::AtomicU64 {
     fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
         self.fetch_add(value, order)
     }
-    fn compare_exchange(
-        &self,
-        current: u64,
-        new: u64,
-        success: Ordering,
-        failure: Ordering,
-    ) -> Result<u64, u64> {
+    fn compare_exchange(&self, current: u64, new: u64, success: Ordering, failure: Ordering) -> Result<u64, u64> {
         self.compare_exchange(current, new, success, failure)
     }
 }

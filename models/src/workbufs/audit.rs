@@ -17,8 +17,8 @@
 use super::phase::GcPhase;
 use super::{SpanId, WbufId};
 use crate::check::{Ctx, ViolationKind};
-use std::fmt;
 use crate::check::{Shared, SharedGuard};
+use std::fmt;
 
 /// One of the two global lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -282,7 +282,11 @@ impl Ledger {
             drop(st);
             cx.fail(
                 ViolationKind::FreedDuringMark,
-                format!("{} (freeSomeWbufs) returns span {span} to the heap while gcphase is {}: a marker may still point into it", cx.name(), phase.go_name()),
+                format!(
+                    "{} (freeSomeWbufs) returns span {span} to the heap while gcphase is {}: a marker may still point into it",
+                    cx.name(),
+                    phase.go_name()
+                ),
             );
         }
         st.spans[span.0] = PoolSpan::Returned;

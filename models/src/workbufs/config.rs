@@ -161,7 +161,11 @@ impl Config {
     /// Bounds on the sizes (see [`limits`]), checked before anything is built from them.
     pub const LIMITS: &'static [Limit] = &[
         Limit { field: "workers", max: limits::THREADS, why: limits::WHY_THREADS },
-        Limit { field: "spawned threads", max: 4 * limits::THREADS, why: "the workers and the sweeper of every cycle are each a task of every execution" },
+        Limit {
+            field: "spawned threads",
+            max: 4 * limits::THREADS,
+            why: "the workers and the sweeper of every cycle are each a task of every execution",
+        },
         Limit { field: "ops", max: limits::OPS, why: limits::WHY_OPS },
         Limit { field: "program length", max: limits::OPS, why: limits::WHY_OPS },
         Limit { field: "cycles", max: 64, why: "each GC cycle spawns its workers and sweeper again" },
@@ -247,16 +251,19 @@ impl Model for Config {
     /// - sweeper-stops-early: 1 worker x 3 ops (two spans), controller and a sweeper preempted
     ///   after one span of each batch.
     fn default_for(variant: &str) -> Result<Self, ConfigError> {
-        let v = Variant::from_name(variant).ok_or_else(|| {
-            ConfigError(format!("workbufs has no variant {variant:?}; known: {}", Self::variants().join(", ")))
-        })?;
+        let v = Variant::from_name(variant)
+            .ok_or_else(|| ConfigError(format!("workbufs has no variant {variant:?}; known: {}", Self::variants().join(", "))))?;
         Ok(match v {
             Variant::Go => Config::new(v, 2, 3).spans_of(4).heap_spans(3).with_controller().with_sweeper(),
-            Variant::R12FreeDuringMark | Variant::R12PhaseOutsideLock => Config::new(v, 1, 1).heap_spans(3).cycles(2).with_controller().with_sweeper(),
+            Variant::R12FreeDuringMark | Variant::R12PhaseOutsideLock => {
+                Config::new(v, 1, 1).heap_spans(3).cycles(2).with_controller().with_sweeper()
+            }
             Variant::R13NoWipeEmpty | Variant::R13NoDispose => Config::new(v, 1, 1).with_controller().with_sweeper(),
             Variant::R14FirstOnEmpty | Variant::LostSpan => Config::new(v, 1, 1),
             // Two spans on free, a sweeper asked to yield after one span of its batch.
-            Variant::SweeperStopsEarly => Config { preempt_after: Some(1), ..Config::new(v, 1, 3).heap_spans(3).with_controller().with_sweeper() },
+            Variant::SweeperStopsEarly => {
+                Config { preempt_after: Some(1), ..Config::new(v, 1, 3).heap_spans(3).with_controller().with_sweeper() }
+            }
         })
     }
 

@@ -177,11 +177,31 @@ mod tests {
     #[test]
     fn gc_mark_throws_on_work_left_at_mark_termination() {
         // Drained and disposed: nothing left.
-        assert_eq!(terminate(|cx, work, gcw| { gcw.put(cx, work); gcw.try_get(cx, work); gcw.dispose(cx, work) }), None);
+        assert_eq!(
+            terminate(|cx, work, gcw| {
+                gcw.put(cx, work);
+                gcw.try_get(cx, work);
+                gcw.dispose(cx, work)
+            }),
+            None
+        );
         // Drained but not disposed (R13's no-dispose): empty buffers cached are not work.
-        assert_eq!(terminate(|cx, work, gcw| { gcw.put(cx, work); gcw.try_get(cx, work); }), None);
+        assert_eq!(
+            terminate(|cx, work, gcw| {
+                gcw.put(cx, work);
+                gcw.try_get(cx, work);
+            }),
+            None
+        );
         // An object still cached, or disposed onto work.full: Go's two throws.
         assert_eq!(terminate(|cx, work, gcw| gcw.put(cx, work)).as_deref(), Some("P has cached GC work at end of mark termination"));
-        assert_eq!(terminate(|cx, work, gcw| { gcw.put(cx, work); gcw.dispose(cx, work) }).as_deref(), Some("work.full != 0"));
+        assert_eq!(
+            terminate(|cx, work, gcw| {
+                gcw.put(cx, work);
+                gcw.dispose(cx, work)
+            })
+            .as_deref(),
+            Some("work.full != 0")
+        );
     }
 }

@@ -43,7 +43,14 @@ pub struct Work<P: Platform> {
 }
 
 impl<P: Platform> Work<P> {
-    pub fn new(variant: Variant, sizes: Sizes, heap_spans: usize, free_batch: usize, preempt_after: Option<usize>, handoff_above: usize) -> Self {
+    pub fn new(
+        variant: Variant,
+        sizes: Sizes,
+        heap_spans: usize,
+        free_batch: usize,
+        preempt_after: Option<usize>,
+        handoff_above: usize,
+    ) -> Self {
         Work {
             variant,
             sizes,

@@ -72,13 +72,23 @@ pub fn audit_quiescence(main: &Ctx, spans: &[SpanAudit], found: &[Found], per_sp
 /// and every span any prepareFreeWorkbufs moved is back in the heap. Otherwise (the sweeper parked
 /// before the last prepareFreeWorkbufs, as Go's bgsweep can) spans may wait on free for the next
 /// cycle's sweeper, and nothing is required.
-pub fn audit_sweep(main: &Ctx, last: Option<SweepCall>, after_last_prepare: bool, free: &[SpanId], prepared: &[SpanId], returned: &[SpanId]) {
+pub fn audit_sweep(
+    main: &Ctx,
+    last: Option<SweepCall>,
+    after_last_prepare: bool,
+    free: &[SpanId],
+    prepared: &[SpanId],
+    returned: &[SpanId],
+) {
     if !last.is_some_and(|c| after_last_prepare && c.phase == GcPhase::Off && !c.more) {
         return;
     }
     let finished = "the sweeper's last freeSomeWbufs ran in _GCoff after the last prepareFreeWorkbufs and answered \"no more\"";
     if let Some(s) = free.first() {
-        main.fail(ViolationKind::LostSpan, format!("span {s} is still on wbufSpans.free, but {finished}: it is never returned to the heap"));
+        main.fail(
+            ViolationKind::LostSpan,
+            format!("span {s} is still on wbufSpans.free, but {finished}: it is never returned to the heap"),
+        );
     }
     if let Some(s) = prepared.iter().find(|s| !returned.contains(s)) {
         main.fail(

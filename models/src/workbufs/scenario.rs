@@ -2,12 +2,12 @@
 //! lists, a phase controller running GC cycles, a sweeper freeing spans; the ledger checks every
 //! step, the quiescence audit checks conservation.
 
-use super::quiescence::{audit_quiescence, audit_sweep, Found, SpanAudit};
 use super::config::{Config, Op};
 use super::gcwork::GcWork;
 use super::heap::HeapSpan;
 use super::phase::{bgsweep, gc_mark_termination, gc_start};
 use super::pool::Work;
+use super::quiescence::{audit_quiescence, audit_sweep, Found, SpanAudit};
 use super::{SpanId, Variant, WbufId};
 use crate::check::{ConfigError, Ctx, Recorder, Scenario};
 use crate::platform::{JoinHandle, Mutex, Platform};

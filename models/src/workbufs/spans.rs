@@ -32,9 +32,9 @@ use super::phase::GcPhase;
 use super::pool::Work;
 use super::{SpanId, Variant};
 use crate::check::Ctx;
+use crate::check::Shared;
 use crate::platform::{Mutex, Platform};
 use std::collections::VecDeque;
-use crate::check::Shared;
 
 /// The span lists, protected by `wbufSpans.lock`.
 #[derive(Debug, Default, Hash)]

@@ -119,9 +119,7 @@ pub struct Workbufs<P: Platform> {
 
 impl<P: Platform> Workbufs<P> {
     pub fn new(sizes: Sizes, heap_spans: usize) -> Self {
-        let bufs = (0..heap_spans * sizes.per_span())
-            .map(|_| Workbuf { node: LfNode::new(), nobj: P::Cell::new(0) })
-            .collect();
+        let bufs = (0..heap_spans * sizes.per_span()).map(|_| Workbuf { node: LfNode::new(), nobj: P::Cell::new(0) }).collect();
         Workbufs { sizes, bufs }
     }
 

@@ -1,7 +1,7 @@
 //! The stateful engine: a depth-first search of shuttle's scheduling decisions that stores the
 //! fingerprint of every state it explores and stops an execution at a state already explored
-//! ([`search`]), over the real model code run under the tracking backend
-//! ([`Stateful`](gcmc_models::platform::Stateful)).
+//! (`search`), over the real model code run under the tracking backend
+//! ([`gcmc_models::platform::Stateful`]).
 //!
 //! It sees what shuttle sees (interleavings under sequential consistency; no weak memory, no data
 //! race) and proves, when it finishes, that no interleaving of the scenario violates anything,
@@ -15,11 +15,11 @@ use super::driver::Driver;
 use super::panics::QuietPanics;
 use super::shuttle_engine::{config, replay as shuttle_replay, Recording};
 use super::{Budget, Outcome, Schedule, Verdict};
+use crate::shard::Shard;
 use gcmc_models::check::Scenario;
 use gcmc_models::platform::stateful::digest::{Digest, StateMode};
 use gcmc_models::platform::stateful::tracker::{self, Omit};
 use gcmc_models::platform::Stateful;
-use crate::shard::Shard;
 use search::{SearchParams, StatefulSearch};
 use serde::{Deserialize, Serialize};
 use shuttle::scheduler::{DfsScheduler, Schedule as ShuttleSchedule, Scheduler, Task, TaskId};
@@ -81,7 +81,7 @@ pub struct StatefulOptions {
     pub omit: Option<Omit>,
     /// Collect the fingerprint of every end state reached (for cross-validation against DFS).
     pub collect_end_states: bool,
-    /// The part of the tree to explore (see [`search`]'s docs on shards).
+    /// The part of the tree to explore (see the `search` module's docs on shards).
     pub shard: Shard,
     /// Where a sharded search cuts the tree, in decisions with a choice (0: [`SPLIT_DEPTH`]).
     pub split_depth: usize,

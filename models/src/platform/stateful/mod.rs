@@ -92,13 +92,7 @@ impl AtomicU64 for TrackedAtomic {
         self.observed(Event::FetchAdd, old);
         old
     }
-    fn compare_exchange(
-        &self,
-        current: u64,
-        new: u64,
-        success: Ordering,
-        failure: Ordering,
-    ) -> Result<u64, u64> {
+    fn compare_exchange(&self, current: u64, new: u64, success: Ordering, failure: Ordering) -> Result<u64, u64> {
         let result = self.inner.compare_exchange(current, new, success, failure);
         match result {
             Ok(old) => {

@@ -149,8 +149,7 @@ fn with<R>(f: impl FnOnce(&mut Tracker) -> R) -> Option<R> {
 /// Starts tracking a new execution on this OS thread, forgetting the previous one.
 pub fn begin(mode: StateMode, omit: Option<Omit>) {
     TRACKER.with(|t| {
-        *t.borrow_mut() =
-            Tracker { active: true, mode, omit, entries: BTreeMap::new(), sum: 0, tasks: BTreeMap::new() };
+        *t.borrow_mut() = Tracker { active: true, mode, omit, entries: BTreeMap::new(), sum: 0, tasks: BTreeMap::new() };
     });
 }
 
