@@ -440,7 +440,11 @@ fn loom_counts_every_phase_s_threads_and_refuses_too_many() {
     // Three threads in two phases are six spawns: more than loom's four.
     let config = Config::new(Variant::V1, 3, 2, 2).with_rotations(&[1]);
     let err = engine::run(Arc::new(config.build().unwrap()), &loom(None), &Budget::default()).unwrap_err();
-    assert_eq!(err.0, "loom supports at most 4 spawned threads, the scenario spawns 6");
+    assert_eq!(
+        err.0,
+        "loom supports at most 4 spawned threads, the scenario spawns 6: its threads are spawned again after each epoch rotation \
+         (rotations = [1], 2 stages); fewer threads, or fewer rotations (--set 'rotations=[]'), spawn fewer"
+    );
 }
 
 #[test]

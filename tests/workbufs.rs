@@ -306,7 +306,11 @@ fn loom_refuses_more_than_four_spawned_threads() {
     // Two cycles of two workers and a sweeper: six threads over the run.
     let config = Config::new(Variant::Go, 2, 1).heap_spans(4).cycles(2).with_controller().with_sweeper();
     let err = engine::run(Arc::new(config.build().unwrap()), &loom(None), &Budget::default()).unwrap_err();
-    assert_eq!(err.0, "loom supports at most 4 spawned threads, the scenario spawns 6");
+    assert_eq!(
+        err.0,
+        "loom supports at most 4 spawned threads, the scenario spawns 6: each of its 2 GC cycles spawns its 2 workers and the sweeper \
+         again; fewer workers or cycles spawn fewer"
+    );
 }
 
 #[test]

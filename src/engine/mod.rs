@@ -65,8 +65,9 @@ impl Engine {
     pub fn admit<S: Scenario>(&self, scenario: &S) -> Result<(), ConfigError> {
         match self {
             Engine::Loom { .. } if scenario.threads() > LOOM_MAX_SPAWNED_THREADS => Err(ConfigError(format!(
-                "loom supports at most {LOOM_MAX_SPAWNED_THREADS} spawned threads, the scenario spawns {}",
-                scenario.threads()
+                "loom supports at most {LOOM_MAX_SPAWNED_THREADS} spawned threads, the scenario spawns {}{}",
+                scenario.threads(),
+                scenario.spawn_note().map(|why| format!(": {why}")).unwrap_or_default()
             ))),
             Engine::Pct { depth: 0, .. } => Err(ConfigError("pct depth must be at least 1".into())),
             Engine::Pct { iterations: 0, .. } | Engine::Random { iterations: 0, .. } | Engine::Std { iterations: 0 } => {

@@ -16,6 +16,12 @@ pub trait Scenario: Send + Sync + 'static {
     /// How many model threads one execution spawns (not counting the main thread).
     fn threads(&self) -> usize;
 
+    /// Why [`threads`](Scenario::threads) is more than the configuration's thread count, when
+    /// it is (threads spawned again in stages), and how to spawn fewer: for refusals.
+    fn spawn_note(&self) -> Option<String> {
+        None
+    }
+
     /// Whether the scenario may run on real threads: a variant that races on a plain cell on
     /// purpose is undefined behaviour there, not a finding. The error says why.
     fn std_safe(&self) -> Result<(), ConfigError> {

@@ -86,6 +86,17 @@ impl Scenario for GcBitsScenario {
         self.spawns
     }
 
+    fn spawn_note(&self) -> Option<String> {
+        let stages = self.plan.iter().filter(|s| matches!(s, Stage::Allocate { .. })).count();
+        (stages > 1).then(|| {
+            format!(
+                "its threads are spawned again after each epoch rotation (rotations = {:?}, {stages} stages); \
+                 fewer threads, or fewer rotations (--set 'rotations=[]'), spawn fewer",
+                self.config.rotations
+            )
+        })
+    }
+
     fn std_safe(&self) -> Result<(), ConfigError> {
         match self.config.variant {
             Variant::NonAtomicBump | Variant::RelaxedNextPublication => Err(ConfigError(format!(

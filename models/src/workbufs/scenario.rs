@@ -37,6 +37,18 @@ impl Scenario for WorkbufsScenario {
         self.config.spawned_threads()
     }
 
+    fn spawn_note(&self) -> Option<String> {
+        let c = &self.config;
+        (self.threads() > c.workers).then(|| {
+            format!(
+                "each of its {} GC cycles spawns its {} workers{} again; fewer workers or cycles spawn fewer",
+                c.cycles,
+                c.workers,
+                if c.sweeper { " and the sweeper" } else { "" }
+            )
+        })
+    }
+
     /// R13 and R14 give one workbuf two owners. With two workers both may then write its nobj
     /// (and its lfstack node's pushcnt) at once: on real threads that is undefined behaviour, not a
     /// finding. With one worker the owners take turns, so the std engine can run it.
