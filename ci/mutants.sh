@@ -2,7 +2,7 @@
 # Mutation testing of the protocol code with cargo-mutants: every mutant of models/src/lfstack/,
 # models/src/gcbits/arenas.rs and models/src/workbufs/ is built, and the catalogue cases of its
 # model (tests/catalogue.rs, `catalogue::<model>::`, the deep ones excluded, and its `meta::`
-# checks of the catalogue as a whole), the model's own
+# checks of the catalogue as a whole), tests/limits.rs (the size bounds), the model's own
 # tests (tests/<model>*.rs: figures, refusals, what the catalogue does not pin) and the models
 # crate's unit tests run against it under cargo-nextest, which stops at the first failing test. A mutant no case catches is a survivor:
 # kill it with a new check, or list it in docs/mutants.md as equivalent, with the reason.
@@ -44,7 +44,7 @@ for model in ${GCMC_MUTANTS_MODELS:-lfstack gcbits workbufs}; do
     cargo mutants "${files[@]}" "${iterate[@]}" --in-place --shard "$shard" --timeout "$timeout" \
         --baseline skip --package gcmc-models --test-package gcmc,gcmc-models --test-tool nextest --profile release \
         --output "$out/$model" --no-shuffle \
-        -- --lib --test catalogue "${tests[@]}" --fail-fast \
-        -E "test(/^catalogue::$model::/) | test(/^meta::/) | binary(/^$model/) | (package(gcmc-models) & kind(lib))" || status=1
+        -- --lib --test catalogue --test limits "${tests[@]}" --fail-fast \
+        -E "test(/^catalogue::$model::/) | test(/^meta::/) | binary(/^$model/) | binary(=limits) | (package(gcmc-models) & kind(lib))" || status=1
 done
 exit "$status"
