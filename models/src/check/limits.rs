@@ -36,8 +36,33 @@ pub const WHY_OPERATIONS: &str =
     "all threads' operations in one execution: shuttle's step limit (100,000) needs room for several steps each";
 pub const WHY_OBJECTS: &str = "objects every execution sets up before it runs, where no time budget reaches";
 
-/// The bounds every model shares: the product of its threads and its operations per thread.
-pub const SHARED: &[Limit] = &[Limit { field: "threads x ops", max: OPERATIONS, why: WHY_OPERATIONS }];
+/// The bounds every model shares: an explicit program's length, and all threads' operations.
+pub const SHARED: &[Limit] =
+    &[Limit { field: "program length", max: OPS, why: WHY_OPS }, Limit { field: "threads x ops", max: OPERATIONS, why: WHY_OPERATIONS }];
+
+/// The work of one execution within bounds: each explicit program's length, or `ops` (the
+/// model's per-thread count, named `ops_field`) when there are none, and all threads' operations
+/// together, `rounds` times over (workbufs runs its programs once per GC cycle).
+pub fn work<T>(
+    model: &str,
+    limits: &[Limit],
+    programs: Option<&[Vec<T>]>,
+    threads: usize,
+    (ops_field, ops): (&str, usize),
+    rounds: usize,
+) -> Result<(), ConfigError> {
+    let total = match programs {
+        Some(programs) => {
+            at_most(model, limits, "program length", programs.iter().map(Vec::len).max().unwrap_or(0) as u64)?;
+            programs.iter().map(Vec::len).sum::<usize>()
+        }
+        None => {
+            at_most(model, limits, ops_field, ops as u64)?;
+            threads.saturating_mul(ops)
+        }
+    };
+    at_most(model, limits, "threads x ops", total.saturating_mul(rounds) as u64)
+}
 
 /// Refuses `value` for `field` of `model` if it is over the bound `limits` gives it. Panics if
 /// `field` has no bound in `limits`: a model that checks a field must list it.

@@ -138,7 +138,6 @@ impl Config {
     pub const LIMITS: &'static [Limit] = &[
         Limit { field: "threads", max: limits::THREADS, why: limits::WHY_THREADS },
         Limit { field: "allocs", max: limits::OPS, why: limits::WHY_OPS },
-        Limit { field: "program length", max: limits::OPS, why: limits::WHY_OPS },
         Limit { field: "nelems entries", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
         Limit { field: "rotations entries", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
     ];
@@ -148,16 +147,7 @@ impl Config {
         at_most("threads", self.threads)?;
         at_most("nelems entries", self.nelems.len())?;
         at_most("rotations entries", self.rotations.len())?;
-        match &self.programs {
-            Some(programs) => {
-                at_most("program length", programs.iter().map(Vec::len).max().unwrap_or(0))?;
-                at_most("threads x ops", programs.iter().map(Vec::len).sum())
-            }
-            None => {
-                at_most("allocs", self.allocs)?;
-                at_most("threads x ops", self.threads.saturating_mul(self.allocs))
-            }
-        }
+        limits::work("gcbits", Self::LIMITS, self.programs.as_deref(), self.threads, ("allocs", self.allocs), 1)
     }
 }
 

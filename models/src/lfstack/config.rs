@@ -196,7 +196,6 @@ impl Config {
     pub const LIMITS: &'static [Limit] = &[
         Limit { field: "threads", max: limits::THREADS, why: limits::WHY_THREADS },
         Limit { field: "iterations", max: limits::OPS, why: limits::WHY_OPS },
-        Limit { field: "program length", max: limits::OPS, why: limits::WHY_OPS },
         Limit { field: "nodes", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
     ];
 
@@ -204,16 +203,7 @@ impl Config {
         let at_most = |field: &str, value: usize| limits::at_most("lfstack", Self::LIMITS, field, value as u64);
         at_most("threads", self.threads)?;
         at_most("nodes", self.nodes)?;
-        match &self.programs {
-            Some(programs) => {
-                at_most("program length", programs.iter().map(Vec::len).max().unwrap_or(0))?;
-                at_most("threads x ops", programs.iter().map(Vec::len).sum())
-            }
-            None => {
-                at_most("iterations", self.iterations)?;
-                at_most("threads x ops", self.threads.saturating_mul(self.iterations))
-            }
-        }
+        limits::work("lfstack", Self::LIMITS, self.programs.as_deref(), self.threads, ("iterations", self.iterations), 1)
     }
 }
 

@@ -167,7 +167,6 @@ impl Config {
             why: "the workers and the sweeper of every cycle are each a task of every execution",
         },
         Limit { field: "ops", max: limits::OPS, why: limits::WHY_OPS },
-        Limit { field: "program length", max: limits::OPS, why: limits::WHY_OPS },
         Limit { field: "cycles", max: 64, why: "each GC cycle spawns its workers and sweeper again" },
         Limit { field: "heap spans x workbufs per span", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
         Limit { field: "workbuf_objs", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
@@ -181,16 +180,7 @@ impl Config {
         at_most("spawned threads", self.cycles.saturating_mul(self.workers + usize::from(self.sweeper)))?;
         at_most("workbuf_objs", self.workbuf_objs)?;
         at_most("heap spans x workbufs per span", self.heap_spans.saturating_mul(self.sizes().per_span()))?;
-        match &self.programs {
-            Some(programs) => {
-                at_most("program length", programs.iter().map(Vec::len).max().unwrap_or(0))?;
-                at_most("threads x ops", programs.iter().map(Vec::len).sum::<usize>().saturating_mul(self.cycles))
-            }
-            None => {
-                at_most("ops", self.ops)?;
-                at_most("threads x ops", self.workers.saturating_mul(self.ops).saturating_mul(self.cycles))
-            }
-        }
+        limits::work("workbufs", Self::LIMITS, self.programs.as_deref(), self.workers, ("ops", self.ops), self.cycles)
     }
 
     /// Refuses impossible configurations with a one-line reason.
