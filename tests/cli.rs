@@ -7,9 +7,7 @@ use common::{gcmc, gcmc_with_env};
 use std::path::{Path, PathBuf};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    common::scratch("cli-tests", name)
 }
 
 /// Exit 2, and stderr is exactly one line starting with `error:` that contains `expected`.

@@ -138,9 +138,7 @@ fn damaged(text: &str, damage: &Damage) -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-inputs");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    common::scratch("hostile-inputs", name)
 }
 
 #[test]

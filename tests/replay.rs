@@ -2,6 +2,8 @@
 //! byte for byte; a file from another version, model or variant, or a corrupt one, is refused in
 //! one line naming the mismatch.
 
+mod common;
+
 use gcmc::catalogue::{self, Case};
 use gcmc::explain;
 use gcmc::replay_file::{ReplayFile, VERSION};
@@ -15,9 +17,7 @@ fn case(id: &str) -> Case {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("replay-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    common::scratch("replay-tests", name)
 }
 
 /// Fail, write the file, replay it: the same violation and a byte-identical rendered trace.

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// `gcmc ARGS` from the crate's root, its output collected.
@@ -17,4 +18,11 @@ pub fn gcmc_with_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("the gcmc binary runs")
+}
+
+/// `name` in the test file's own scratch folder `folder` under cargo's target tmpdir, created.
+pub fn scratch(folder: &str, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(folder);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
 }
