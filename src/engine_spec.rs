@@ -5,18 +5,15 @@
 //! The same [`EngineSpec::resolve`] turns both into an [`Engine`], refusing parameters that do not
 //! apply to the engine named, so a typo never silently runs a different exploration.
 
-use crate::engine::{Budget, Engine};
+use crate::engine::{Budget, Engine, EngineKind};
 use serde::Deserialize;
 
-/// Engine names, as written in the catalogue and on the command line.
-pub const ENGINE_NAMES: [&str; 6] = ["loom", "pct", "random", "dfs", "std", "stateful"];
-
 /// An engine and its parameters, before validation.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EngineSpec {
     /// `loom`, `pct`, `random`, `dfs`, `std` or `stateful`.
-    pub name: String,
+    pub name: EngineKind,
     /// loom: the preemption bound (none: unbounded, exhaustive).
     pub bound: Option<usize>,
     /// pct, random, std: executions to run.
@@ -41,15 +38,7 @@ impl EngineSpec {
     /// Validates the spec. With `strict`, seeded engines must name every parameter (the catalogue:
     /// a pinned case must not depend on a default that may change).
     pub fn resolve(&self, strict: bool) -> Result<Engine, String> {
-        let allowed: &[&str] = match self.name.as_str() {
-            "loom" => &["bound"],
-            "pct" => &["iterations", "depth", "seed"],
-            "random" => &["iterations", "seed"],
-            "dfs" => &["max_iterations"],
-            "std" => &["iterations"],
-            "stateful" => &["exact_states"],
-            other => return Err(format!("unknown engine `{other}` (known: {})", ENGINE_NAMES.join(", "))),
-        };
+        let kind = self.name;
         let given = [
             ("bound", self.bound.is_some()),
             ("iterations", self.iterations.is_some()),
@@ -58,42 +47,34 @@ impl EngineSpec {
             ("max_iterations", self.max_iterations.is_some()),
             ("exact_states", self.exact_states.is_some()),
         ];
-        if let Some((field, _)) = given.iter().find(|(field, set)| *set && !allowed.contains(field)) {
-            return Err(format!("`{field}` does not apply to engine {} (it takes: {})", self.name, allowed.join(", ")));
+        let is_given = |field: &str| given.iter().any(|(g, set)| *g == field && *set);
+        if let Some((field, _)) = given.iter().find(|(field, set)| *set && !kind.parameters().contains(field)) {
+            return Err(format!("`{field}` does not apply to engine {kind} (it takes: {})", kind.parameters().join(", ")));
         }
-        if strict {
-            let required: &[&str] = match self.name.as_str() {
-                "pct" => &["iterations", "depth", "seed"],
-                "random" => &["iterations", "seed"],
-                "std" => &["iterations"],
-                _ => &[],
-            };
-            if let Some(field) = required.iter().find(|f| !given.iter().any(|(g, set)| g == *f && *set)) {
-                return Err(format!("engine {} needs `{field}`", self.name));
-            }
+        if let Some(field) = kind.required().iter().find(|f| strict && !is_given(f)) {
+            return Err(format!("engine {kind} needs `{field}`"));
         }
-        let engine = match self.name.as_str() {
-            "loom" => Engine::Loom { preemption_bound: self.bound },
-            "pct" => Engine::Pct {
+        let engine = match kind {
+            EngineKind::Loom => Engine::Loom { preemption_bound: self.bound },
+            EngineKind::Pct => Engine::Pct {
                 iterations: self.iterations.unwrap_or(DEFAULT_ITERATIONS),
                 depth: self.depth.unwrap_or(DEFAULT_PCT_DEPTH),
                 seed: self.seed.unwrap_or(DEFAULT_SEED),
             },
-            "random" => {
+            EngineKind::Random => {
                 Engine::Random { iterations: self.iterations.unwrap_or(DEFAULT_ITERATIONS), seed: self.seed.unwrap_or(DEFAULT_SEED) }
             }
-            "dfs" => Engine::Dfs { max_iterations: self.max_iterations },
-            "stateful" => Engine::Stateful { exact_states: self.exact_states.unwrap_or(false) },
-            _ => Engine::Std { iterations: self.iterations.unwrap_or(DEFAULT_STD_ITERATIONS) },
+            EngineKind::Dfs => Engine::Dfs { max_iterations: self.max_iterations },
+            EngineKind::Stateful => Engine::Stateful { exact_states: self.exact_states.unwrap_or(false) },
+            EngineKind::Std => Engine::Std { iterations: self.iterations.unwrap_or(DEFAULT_STD_ITERATIONS) },
         };
-        match engine {
-            Engine::Pct { depth: 0, .. } => Err("pct depth must be at least 1".into()),
-            Engine::Pct { iterations: 0, .. } | Engine::Random { iterations: 0, .. } | Engine::Std { iterations: 0 } => {
-                Err(format!("engine {} needs at least 1 iteration", self.name))
-            }
-            Engine::Dfs { max_iterations: Some(0) } => Err("dfs max_iterations must be at least 1".into()),
-            engine => Ok(engine),
-        }
+        engine.validate()?;
+        Ok(engine)
+    }
+
+    /// A spec of `kind` with no parameters given.
+    pub fn of(kind: EngineKind) -> EngineSpec {
+        EngineSpec { name: kind, bound: None, iterations: None, depth: None, seed: None, max_iterations: None, exact_states: None }
     }
 }
 
@@ -137,7 +118,7 @@ mod tests {
     use super::*;
 
     fn spec(name: &str) -> EngineSpec {
-        EngineSpec { name: name.into(), ..EngineSpec::default() }
+        EngineSpec::of(name.parse().unwrap())
     }
 
     #[test]
@@ -152,7 +133,7 @@ mod tests {
         );
         assert_eq!(EngineSpec { depth: Some(0), ..spec("pct") }.resolve(false).unwrap_err(), "pct depth must be at least 1");
         assert_eq!(EngineSpec { iterations: Some(0), ..spec("std") }.resolve(false).unwrap_err(), "engine std needs at least 1 iteration");
-        assert!(spec("magic").resolve(false).unwrap_err().starts_with("unknown engine `magic`"));
+        assert_eq!("magic".parse::<EngineKind>().unwrap_err(), "unknown engine `magic` (known: loom, pct, random, dfs, std, stateful)");
         assert_eq!(spec("stateful").resolve(true), Ok(Engine::Stateful { exact_states: false }));
         assert_eq!(EngineSpec { exact_states: Some(true), ..spec("stateful") }.resolve(true), Ok(Engine::Stateful { exact_states: true }));
         assert_eq!(

@@ -8,7 +8,7 @@
 use crate::engine::stateful::{self, Exploration, StatefulOptions};
 use crate::engine::{self, Budget, Engine, Schedule, Spread, Verdict};
 use crate::error::GcmcError;
-use gcmc_models::check::{ConfigError, Model};
+use gcmc_models::check::{ConfigError, Model, Named, VariantInfo};
 use gcmc_models::platform::stateful::tracker::Omit;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
@@ -46,6 +46,8 @@ pub trait DynModel: Sync {
     fn variants(&self) -> Vec<&'static str>;
     /// The variants that must hold in every configuration.
     fn correct_variants(&self) -> Vec<&'static str>;
+    /// What the model's variant declaration says of each variant, in declaration order.
+    fn variant_infos(&self) -> Vec<VariantInfo>;
     /// The upper bounds on its sizes (the model's own, then those every model shares).
     fn limits(&self) -> Vec<gcmc_models::check::limits::Limit>;
     /// `default_for(variant)` with `overrides` merged over it, decoded and built (so impossible
@@ -90,7 +92,8 @@ impl<M: Model> Registered<M> {
     fn validated(&self, config: M) -> Result<(ModelConfig, M::Scenario), GcmcError> {
         let scenario = config.build()?;
         let value = serde_json::to_value(&config).map_err(|e| GcmcError::Config(format!("{}: {e}", M::NAME)))?;
-        let described = ModelConfig { model: M::NAME, variant: config.variant(), threads: config.threads(), ops: config.ops(), value };
+        let described =
+            ModelConfig { model: M::NAME, variant: config.variant().name(), threads: config.threads(), ops: config.ops(), value };
         Ok((described, scenario))
     }
 
@@ -114,6 +117,10 @@ impl<M: Model> DynModel for Registered<M> {
 
     fn correct_variants(&self) -> Vec<&'static str> {
         M::correct_variants()
+    }
+
+    fn variant_infos(&self) -> Vec<VariantInfo> {
+        M::variant_infos()
     }
 
     fn configure(&self, variant: &str, overrides: &Map<String, Value>) -> Result<ModelConfig, GcmcError> {

@@ -118,6 +118,14 @@ fn covers_each_variant(catalogue: &Catalogue) -> Result<(), Failed> {
                 .into());
             }
         }
+        // A catalogued bug's rows carry its id, so `check R6` selects them.
+        for info in model.variant_infos() {
+            let Some(id) = info.regression else { continue };
+            let mut ours = catalogue.cases.iter().filter(|c| c.config.model == model.name() && c.config.variant == info.name);
+            if let Some(case) = ours.find(|c| !c.id.starts_with(&format!("{id}-"))) {
+                return Err(format!("{} {}'s case {} is not named {id}-...", model.name(), info.name, case.id).into());
+            }
+        }
         if model.correct_variants().is_empty() {
             return Err(format!("{} declares no correct variant: it would have nothing to prove", model.name()).into());
         }

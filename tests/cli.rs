@@ -52,6 +52,11 @@ fn malformed_catalogues_are_refused_in_one_line() {
         ("too-many-threads", GOOD_CASE.replace("threads = 2", "threads = 5"), "case ok: loom supports at most 4 spawned threads"),
         ("oversized", GOOD_CASE.replace("nodes = 2", "nodes = 100000000"), "case ok: lfstack: nodes = 100000000 is over the limit of 4096"),
         ("bad-expect", GOOD_CASE.replace("\"holds\"", "\"violation:oops\""), "case ok: unknown violation kind `oops`"),
+        (
+            "unknown-engine",
+            GOOD_CASE.replace("\"loom\" }", "\"lom\" }"),
+            "case ok: unknown engine `lom` (known: loom, pct, random, dfs, std, stateful)",
+        ),
         ("bad-engine", GOOD_CASE.replace("\"loom\" }", "\"loom\", depth = 3 }"), "case ok: `depth` does not apply to engine loom"),
         (
             "unseeded",
@@ -85,14 +90,23 @@ fn unknown_models_variants_engines_and_impossible_sizes_are_refused() {
         &["explore", "lfstack", "--variant", "go", "--set", "base=-64"],
         "is negative; write an address above i64::MAX as a hex string",
     );
-    assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "magic"], "unknown engine `magic`");
+    assert_bad_input(
+        &["explore", "lfstack", "--variant", "go", "--engine", "magic"],
+        "invalid value 'magic' for '--engine <E>' [possible values: loom, pct, random, dfs, std, stateful]",
+    );
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--engine", "pct", "--bound", "2"], "`bound` does not apply to engine pct");
     assert_bad_input(&["explore", "lfstack", "--variant", "pop-2012", "--engine", "std"], "undefined behaviour");
     assert_bad_input(&["explore", "lfstack", "--variant", "go", "--threads", "many"], "invalid value 'many'");
     assert_bad_input(&["explore", "lfstack"], "--variant");
-    assert_bad_input(&["check", "--engine", "magic"], "unknown engine `magic`");
+    assert_bad_input(
+        &["check", "--engine", "magic"],
+        "invalid value 'magic' for '--engine <E>' [possible values: loom, pct, random, dfs, std, stateful]",
+    );
     assert_bad_input(&["check", "no-case-has-this-name"], "no case of");
-    assert_bad_input(&["power", "--engine", "magic"], "unknown engine `magic`");
+    assert_bad_input(
+        &["power", "--engine", "magic"],
+        "invalid value 'magic' for '--engine <E>' [possible values: loom, pct, random, dfs, std, stateful]",
+    );
     assert_bad_input(&["power", "no-case-has-this-name"], "no holds case of a correct variant matches");
     assert_bad_input(&["frobnicate"], "unrecognized subcommand");
 }

@@ -324,7 +324,7 @@ fn the_std_engine_refuses_two_owners_on_real_threads() {
 fn every_variant_has_a_default_and_round_trips() {
     for name in Config::variants() {
         let config = Config::default_for(name).unwrap();
-        assert_eq!(config.variant(), name);
+        assert_eq!(config.variant().name(), name);
         config.build().unwrap();
         let json = serde_json::to_string(&config).unwrap();
         assert_eq!(serde_json::from_str::<Config>(&json).unwrap(), config);

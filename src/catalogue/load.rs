@@ -9,9 +9,6 @@ use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// The catalogue of this checkout.
-pub const DEFAULT_CATALOGUE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/catalogue.toml");
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
@@ -129,9 +126,18 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
     })
 }
 
-/// Where replay files go when none is given: `<target>/gcmc/replays` of this checkout.
+/// Where replay files go when none is given: `<target>/gcmc/replays`, the target directory being
+/// `CARGO_TARGET_DIR`, else the `target/` of the checkout the current directory is in (found as
+/// the catalogue is), else of the checkout gcmc was built from.
 pub fn default_replay_dir() -> PathBuf {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let checkout = || {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let located = super::locate::locate(None, &cwd).ok()?;
+        super::locate::checkout_of(&located.path).map(Path::to_path_buf)
+    };
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .or_else(|| checkout().map(|root| root.join("target")))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
     target.join("gcmc").join("replays")
 }

@@ -18,8 +18,11 @@
 
 pub mod edit;
 pub mod load;
+pub mod locate;
+pub mod variants;
 
-pub use load::{load, load_str, DEFAULT_CATALOGUE};
+pub use load::{load, load_str};
+pub use locate::{locate, Located, DEFAULT_CATALOGUE};
 
 use crate::engine::{Budget, Engine, Outcome};
 use crate::registry::{DynModel, ModelConfig};

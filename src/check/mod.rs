@@ -5,7 +5,7 @@ pub mod shard;
 pub mod worker;
 
 use crate::catalogue::{Case, Catalogue, Expect};
-use crate::engine::{Budget, Engine, Outcome, Verdict};
+use crate::engine::{Budget, Engine, EngineKind, Outcome, Verdict};
 use crate::jobs;
 use crate::paths;
 use crate::replay_file::ReplayFile;
@@ -55,8 +55,8 @@ impl Overrides {
 pub struct Options {
     /// A model or variant name, or whole `-`-separated words of the id.
     pub filter: Option<String>,
-    /// Only cases under this engine (`loom`, `pct`, `random`, `dfs`, `std`).
-    pub engine: Option<String>,
+    /// Only cases under this engine.
+    pub engine: Option<EngineKind>,
     /// Include cases marked `deep`.
     pub deep: bool,
     pub overrides: Overrides,
@@ -124,7 +124,7 @@ pub fn select<'a>(catalogue: &'a Catalogue, options: &Options) -> Vec<&'a Case> 
         .iter()
         .filter(|c| options.deep || !c.deep)
         .filter(|c| options.filter.as_deref().map_or(true, |f| c.selected_by(f)))
-        .filter(|c| options.engine.as_deref().map_or(true, |e| c.engine.name() == e))
+        .filter(|c| options.engine.map_or(true, |e| c.engine.kind() == e))
         .collect()
 }
 

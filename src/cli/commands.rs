@@ -1,11 +1,11 @@
 //! The subcommands.
 
 use super::quiet::{FileTerm, Silenced};
-use super::{CheckArgs, Command, ExploreArgs, PowerArgs};
+use super::{CheckArgs, Command, ExploreArgs, PowerArgs, Selection};
 use crate::catalogue::{self, Catalogue};
 use crate::check::{self, Options, Overrides};
 use crate::engine::{Engine, Outcome, Spread, Verdict};
-use crate::engine_spec::{BudgetSpec, EngineSpec, ENGINE_NAMES};
+use crate::engine_spec::BudgetSpec;
 use crate::error::GcmcError;
 use crate::explain;
 use crate::paths;
@@ -20,81 +20,34 @@ use std::time::Duration;
 
 pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
     match command {
-        Command::List { limits: true, .. } => list_limits(),
-        Command::List { limits: false, catalogue } => list(&load(catalogue.catalogue)?),
+        Command::List { limits: true, .. } => super::list::limits(),
+        Command::List { markdown: true, catalogue, .. } => super::list::markdown(&load(catalogue.catalogue)?.0),
+        Command::List { catalogue, .. } => super::list::everything(&load(catalogue.catalogue)?.0),
         Command::Check(args) => check(args),
         Command::Explore(args) => explore(args),
         Command::Replay { file } => replay(&file),
         Command::Power(args) => power(args),
-        Command::Pin { filter, accept, deep, catalogue } => pin(&load(catalogue.catalogue)?, filter.as_deref(), accept, deep),
+        Command::Pin { filter, accept, deep, catalogue } => {
+            let (catalogue, which) = load(catalogue.catalogue)?;
+            println!("{which}");
+            pin(&catalogue, filter.as_deref(), accept, deep)
+        }
         Command::CaseWorker => check::worker::serve(),
     }
 }
 
-fn load(path: Option<PathBuf>) -> Result<Catalogue, GcmcError> {
-    catalogue::load(&path.unwrap_or_else(|| PathBuf::from(catalogue::DEFAULT_CATALOGUE)))
-}
-
-fn list(catalogue: &Catalogue) -> Result<i32, GcmcError> {
-    println!("models:");
-    for model in registry::MODELS {
-        println!("  {:<10} variants: {}", model.name(), model.variants().join(", "));
-    }
-    println!("\ncases ({}):", paths::shown(&catalogue.path));
-    let mut rows = vec![["id", "model", "variant", "sizes", "engine", "expect", "deep", "pinned replay"].map(String::from).to_vec()];
-    for case in &catalogue.cases {
-        rows.push(vec![
-            case.id.clone(),
-            case.config.model.to_string(),
-            case.config.variant.to_string(),
-            format!("{}x{}", case.config.threads, case.config.ops),
-            case.engine.to_string(),
-            case.expect.to_string(),
-            if case.deep { "deep" } else { "" }.to_string(),
-            case.replay_as_written.clone().unwrap_or_default(),
-        ]);
-    }
-    print!("{}", align(&rows));
-    Ok(0)
-}
-
-/// Every model's upper bounds on its sizes, and loom's on threads.
-fn list_limits() -> Result<i32, GcmcError> {
-    let mut rows = vec![["model", "size", "at most", "why"].map(String::from).to_vec()];
-    for model in registry::MODELS {
-        for limit in model.limits() {
-            rows.push(vec![model.name().into(), limit.field.into(), limit.max.to_string(), limit.why.into()]);
-        }
-    }
-    rows.push(vec![
-        "any".into(),
-        "spawned threads under loom".into(),
-        gcmc_models::platform::LOOM_MAX_SPAWNED_THREADS.to_string(),
-        "loom 0.7 tracks 5 threads, the main one included".into(),
-    ]);
-    print!("{}", align(&rows));
-    Ok(0)
-}
-
-/// Left-aligned columns, two spaces apart.
-fn align(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(String::len).max().unwrap_or(0)).collect();
-    rows.iter().fold(String::new(), |mut out, row| {
-        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("  {cell:<w$}")).collect();
-        out.push_str(line.concat().trim_end());
-        out.push('\n');
-        out
-    })
+/// The catalogue `--catalogue` names, or the one found from the current directory up
+/// ([`catalogue::locate`]); the line that says which, for the report.
+fn load(path: Option<PathBuf>) -> Result<(Catalogue, String), GcmcError> {
+    let cwd = std::env::current_dir().map_err(|e| GcmcError::Io(format!("cannot read the current directory: {e}")))?;
+    let located = catalogue::locate(path, &cwd)?;
+    Ok((catalogue::load(&located.path)?, located.describe()))
 }
 
 fn check(args: CheckArgs) -> Result<i32, GcmcError> {
-    let catalogue = load(args.catalogue.catalogue)?;
-    known_engine(args.engine.as_deref())?;
+    let (catalogue, which) = load(args.catalogue.catalogue)?;
     let mut options = Options::new(args.replay_dir.unwrap_or_else(catalogue::load::default_replay_dir));
-    options.filter = args.filter;
-    options.engine = args.engine;
-    options.deep = args.deep;
+    selecting(&mut options, args.selection);
     options.verify_pinned = !args.skip_pinned;
     options.overrides = Overrides {
         bound: args.bound,
@@ -114,7 +67,7 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
             "no case of {} matches{}{}{}",
             paths::shown(&catalogue.path),
             options.filter.as_deref().map(|f| format!(" filter `{f}`")).unwrap_or_default(),
-            options.engine.as_deref().map(|e| format!(" engine {e}")).unwrap_or_default(),
+            options.engine.map(|e| format!(" engine {e}")).unwrap_or_default(),
             if options.deep { "" } else { " (deep cases need --deep)" }
         )));
     }
@@ -144,6 +97,7 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
         println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialize"));
     } else {
         print!("{}", check::table(&rows));
+        println!("{which}");
     }
     Ok(if check::all_matched(&rows) { 0 } else { 1 })
 }
@@ -153,22 +107,16 @@ fn jobs(given: Option<usize>) -> Result<usize, GcmcError> {
     crate::jobs::validate(given.unwrap_or_else(crate::jobs::default_jobs)).map_err(GcmcError::Usage)
 }
 
-fn known_engine(engine: Option<&str>) -> Result<(), GcmcError> {
-    match engine {
-        Some(e) if !ENGINE_NAMES.contains(&e) => {
-            Err(GcmcError::Usage(format!("unknown engine `{e}` (known: {})", ENGINE_NAMES.join(", "))))
-        }
-        _ => Ok(()),
-    }
+fn selecting(options: &mut Options, selection: Selection) {
+    options.filter = selection.filter;
+    options.engine = selection.engine;
+    options.deep = selection.deep;
 }
 
 fn power(args: PowerArgs) -> Result<i32, GcmcError> {
-    let catalogue = load(args.catalogue.catalogue)?;
-    known_engine(args.engine.as_deref())?;
+    let (catalogue, which) = load(args.catalogue.catalogue)?;
     let mut options = Options::new(catalogue::load::default_replay_dir());
-    options.filter = args.filter;
-    options.engine = args.engine;
-    options.deep = args.deep;
+    selecting(&mut options, args.selection);
     let bases = crate::power::bases(&check::select(&catalogue, &options));
     if bases.is_empty() {
         return Err(GcmcError::Usage(format!(
@@ -206,6 +154,7 @@ fn power(args: PowerArgs) -> Result<i32, GcmcError> {
         for gap in &gaps {
             println!("  {gap}");
         }
+        println!("{which}");
     }
     Ok(if gaps.is_empty() { 0 } else { 1 })
 }
@@ -267,17 +216,7 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         let (t, k) = (args.threads.unwrap_or(config.threads), args.ops.unwrap_or(config.ops));
         config = model.resized(&config, t, k)?;
     }
-    let engine = EngineSpec {
-        name: args.engine,
-        bound: args.bound,
-        iterations: args.iterations,
-        depth: args.depth,
-        seed: args.seed,
-        max_iterations: args.max_iterations,
-        exact_states: args.exact_states.then_some(true),
-    }
-    .resolve(false)
-    .map_err(GcmcError::Usage)?;
+    let engine = args.engine.spec().resolve(false).map_err(GcmcError::Usage)?;
     let budget = BudgetSpec {
         max_executions: args.max_executions,
         max_seconds: Some(args.max_seconds.unwrap_or(600.0)),

@@ -6,8 +6,11 @@
 //! line `error: ...` on stderr; 3 when `explore` ran out of budget before finishing.
 
 mod commands;
+mod list;
 pub mod quiet;
 
+use crate::engine::EngineKind;
+use crate::engine_spec::EngineSpec;
 use crate::error::{one_line, GcmcError};
 use crate::shard::Shard;
 use clap::{Args, Parser, Subcommand};
@@ -29,11 +32,15 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// List the models, their variants, and the catalogue's cases.
+    /// List the models' variants (regression id, origin, meaning) and the catalogue's cases.
     List {
         /// Print the upper bound on every size instead (refused above it, with the reason).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "markdown")]
         limits: bool,
+        /// Print the variant table in Markdown instead, with the engines whose cases catch each
+        /// broken variant (the README's table).
+        #[arg(long)]
+        markdown: bool,
         #[command(flatten)]
         catalogue: CatalogueArg,
     },
@@ -72,26 +79,74 @@ pub enum Command {
     CaseWorker,
 }
 
+/// Which catalogue cases a command takes (check, power).
+#[derive(Args, Debug)]
+pub struct Selection {
+    /// A model or variant name, or whole `-`-separated words of case ids (`R1` selects R1-loom, not R12-loom).
+    pub filter: Option<String>,
+    /// Only cases under this engine.
+    #[arg(long, value_name = "E")]
+    pub engine: Option<EngineKind>,
+    /// Also the cases marked `deep`.
+    #[arg(long)]
+    pub deep: bool,
+}
+
+/// An engine and its parameters, as `explore` takes them; validated by [`EngineSpec::resolve`],
+/// as a catalogue entry's `engine` table is.
+#[derive(Args, Debug)]
+pub struct EngineArgs {
+    #[arg(long = "engine", value_name = "E", default_value = "loom")]
+    pub kind: EngineKind,
+    /// loom: preemption bound (default: none, exhaustive).
+    #[arg(long, value_name = "B")]
+    pub bound: Option<usize>,
+    /// pct/random: executions (default 10000); std: runs (default 1000).
+    #[arg(long, value_name = "N")]
+    pub iterations: Option<usize>,
+    /// pct: bug depth (default 3).
+    #[arg(long, value_name = "D")]
+    pub depth: Option<usize>,
+    /// pct/random: seed (default 0).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// dfs: cap on executions.
+    #[arg(long, value_name = "N")]
+    pub max_iterations: Option<usize>,
+    /// stateful: store full states instead of 128-bit fingerprints (small configurations).
+    #[arg(long)]
+    pub exact_states: bool,
+}
+
+impl EngineArgs {
+    pub fn spec(&self) -> EngineSpec {
+        EngineSpec {
+            name: self.kind,
+            bound: self.bound,
+            iterations: self.iterations,
+            depth: self.depth,
+            seed: self.seed,
+            max_iterations: self.max_iterations,
+            exact_states: self.exact_states.then_some(true),
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct CatalogueArg {
-    /// The catalogue to use (default: models/catalogue.toml of this checkout).
+    /// The catalogue to use (default: models/catalogue.toml in the current directory or the nearest
+    /// one above it, else the checkout gcmc was built from; the report says which).
     #[arg(long, value_name = "PATH")]
     pub catalogue: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// A model or variant name, or whole `-`-separated words of case ids (`R1` selects R1-loom, not R12-loom).
-    pub filter: Option<String>,
-    /// Only cases under this engine: loom, pct, random, dfs, std, stateful.
-    #[arg(long, value_name = "E")]
-    pub engine: Option<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     /// Print a JSON array instead of the table.
     #[arg(long)]
     pub json: bool,
-    /// Also run the cases marked `deep`.
-    #[arg(long)]
-    pub deep: bool,
     /// Cases expected to hold: raise a bounded loom case's preemption bound to B (never lowers it;
     /// unbounded cases stay exhaustive). Broken cases keep their pinned budgets.
     #[arg(long, value_name = "B")]
@@ -130,14 +185,8 @@ pub struct CheckArgs {
 
 #[derive(Args, Debug)]
 pub struct PowerArgs {
-    /// A model or variant name, or whole `-`-separated words of case ids.
-    pub filter: Option<String>,
-    /// Only cases under this engine: loom, pct, random, dfs, std, stateful.
-    #[arg(long, value_name = "E")]
-    pub engine: Option<String>,
-    /// Also measure the cases marked `deep`.
-    #[arg(long)]
-    pub deep: bool,
+    #[command(flatten)]
+    pub selection: Selection,
     /// Print the rows and their probes as JSON instead of the matrix.
     #[arg(long)]
     pub json: bool,
@@ -161,27 +210,8 @@ pub struct ExploreArgs {
     /// A configuration field, as in a catalogue `[config]` table: --set counter_bits=2 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// loom, pct, random, dfs, std, stateful.
-    #[arg(long, value_name = "E", default_value = "loom")]
-    pub engine: String,
-    /// loom: preemption bound (default: none, exhaustive).
-    #[arg(long, value_name = "B")]
-    pub bound: Option<usize>,
-    /// pct/random: executions (default 10000); std: runs (default 1000).
-    #[arg(long, value_name = "N")]
-    pub iterations: Option<usize>,
-    /// pct: bug depth (default 3).
-    #[arg(long, value_name = "D")]
-    pub depth: Option<usize>,
-    /// pct/random: seed (default 0).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// dfs: cap on executions.
-    #[arg(long, value_name = "N")]
-    pub max_iterations: Option<usize>,
-    /// stateful: store full states instead of 128-bit fingerprints (small configurations).
-    #[arg(long)]
-    pub exact_states: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     /// stateful: cap on states stored (default 200,000,000 compact, 2,000,000 exact).
     #[arg(long, value_name = "N")]
     pub max_states: Option<u64>,

@@ -9,6 +9,7 @@
 
 mod budget;
 mod driver;
+mod kind;
 mod loom_engine;
 mod panics;
 pub mod schedule_check;
@@ -19,6 +20,7 @@ mod std_engine;
 mod verdict;
 
 pub use budget::Budget;
+pub use kind::EngineKind;
 pub use spread::Spread;
 pub use verdict::{Outcome, Schedule, TraceLine, Verdict};
 
@@ -49,30 +51,15 @@ pub enum Engine {
 }
 
 impl Engine {
-    /// The engine's family name, as shown in reports: `loom`, `pct`, `random`, `dfs`, `std`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Engine::Loom { .. } => "loom",
-            Engine::Pct { .. } => "pct",
-            Engine::Random { .. } => "random",
-            Engine::Dfs { .. } => "dfs",
-            Engine::Std { .. } => "std",
-            Engine::Stateful { .. } => "stateful",
-        }
-    }
-
     /// Refuses a scenario this engine cannot run, before anything is spawned.
     pub fn admit<S: Scenario>(&self, scenario: &S) -> Result<(), ConfigError> {
+        self.validate().map_err(ConfigError)?;
         match self {
             Engine::Loom { .. } if scenario.threads() > LOOM_MAX_SPAWNED_THREADS => Err(ConfigError(format!(
                 "loom supports at most {LOOM_MAX_SPAWNED_THREADS} spawned threads, the scenario spawns {}{}",
                 scenario.threads(),
                 scenario.spawn_note().map(|why| format!(": {why}")).unwrap_or_default()
             ))),
-            Engine::Pct { depth: 0, .. } => Err(ConfigError("pct depth must be at least 1".into())),
-            Engine::Pct { iterations: 0, .. } | Engine::Random { iterations: 0, .. } | Engine::Std { iterations: 0 } => {
-                Err(ConfigError(format!("{} needs at least 1 iteration", self.name())))
-            }
             Engine::Pct { .. } | Engine::Random { .. } if std::env::var_os(SHUTTLE_SEED_VARIABLE).is_some() => Err(ConfigError(format!(
                 "{SHUTTLE_SEED_VARIABLE} is set: shuttle would seed every {} run with it instead of the run's own seed, so \
                  the run would not be the one its seed names; unset it and give the seed with --seed or in the catalogue",

@@ -1,7 +1,7 @@
 //! The contract every model offers the harness: a serializable configuration that names the
 //! variant and the sizes, and builds the scenario.
 
-use super::{ConfigError, Scenario};
+use super::{ConfigError, Named, Scenario, VariantInfo, VariantSet};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -18,18 +18,37 @@ pub trait Model: Clone + std::fmt::Debug + Serialize + DeserializeOwned + Send +
 
     type Scenario: Scenario;
 
+    /// The model's variants, declared once with [`declare_variants!`](crate::declare_variants).
+    type Variant: VariantSet;
+
     /// Every variant's kebab-case name, correct versions first.
-    fn variants() -> Vec<&'static str>;
+    fn variants() -> Vec<&'static str> {
+        <Self::Variant as Named>::NAMES.to_vec()
+    }
 
     /// The variants that must hold in every configuration (Go's versions, and any safe-but-wasteful
     /// one): the rows whose power `gcmc power` measures by running the others in their place.
-    fn correct_variants() -> Vec<&'static str>;
+    fn correct_variants() -> Vec<&'static str> {
+        Self::variant_infos().into_iter().filter(|v| v.must_hold).map(|v| v.name).collect()
+    }
 
-    /// A sensible small configuration of `variant`; an unknown name is an error naming the known ones.
-    fn default_for(variant: &str) -> Result<Self, ConfigError>;
+    /// What the declaration says of each variant, in declaration order.
+    fn variant_infos() -> Vec<VariantInfo> {
+        <Self::Variant as VariantSet>::infos()
+    }
 
-    /// This configuration's variant name.
-    fn variant(&self) -> &'static str;
+    /// A sensible small configuration of `variant`.
+    fn default_of(variant: Self::Variant) -> Self;
+
+    /// [`Model::default_of`] by name; an unknown name is an error naming the known ones.
+    fn default_for(variant: &str) -> Result<Self, ConfigError> {
+        let parsed = <Self::Variant as Named>::from_name(variant);
+        let known = || Self::variants().join(", ");
+        parsed.map(Self::default_of).ok_or_else(|| ConfigError(format!("{} has no variant {variant:?}; known: {}", Self::NAME, known())))
+    }
+
+    /// This configuration's variant.
+    fn variant(&self) -> Self::Variant;
 
     /// Model threads one execution spawns (the number `--threads` sets).
     fn threads(&self) -> usize;

@@ -3,117 +3,31 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The kind of a violation. The kebab-case name is what catalogue expectations and replay files use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ViolationKind {
-    /// A node (or workbuf) was popped while another thread still owned it: the stack handed out
-    /// something that was not on it, the signature of ABA.
-    Aba,
-    /// At quiescence a node is on no stack and in no thread's hands.
-    LostNode,
-    /// At quiescence a node is reachable twice (on two stacks, twice on one, or in a cycle).
-    DuplicatedNode,
-    /// The observed results allow no sequential order of the same operations.
-    NotLinearizable,
-    /// Two live allocations overlap.
-    DoubleAllocation,
-    /// An allocation extends past the end of its arena.
-    OutOfBounds,
-    /// An allocation is not 8-byte aligned.
-    Misaligned,
-    /// An allocation holds fewer bits than the objects of the span it was requested for.
-    UndersizedBits,
-    /// Bits handed out were not zero.
-    NonzeroBits,
-    /// An arena that came from the OS is on none of the lists at quiescence.
-    LostArena,
-    /// An arena is on two lists, twice on one, or a list has a cycle.
-    CorruptList,
-    /// A workbuf is in no place at quiescence.
-    LostWorkbuf,
-    /// A workbuf is in two places at once (two owners, or on a list and in a cache).
-    DuplicatedWorkbuf,
-    /// A span that came from the heap is in none of busy, free, or returned; or, after a sweeper
-    /// that ran to completion in _GCoff, a span prepared for freeing never went back to the heap.
-    LostSpan,
-    /// A span is on two lists at once.
-    DuplicatedSpan,
-    /// Memory was touched after it was returned to the modelled OS or heap.
-    UseAfterFree,
-    /// A workbuf span went from manual to free while the GC was marking (the #11267 rule).
-    FreedDuringMark,
-    /// The model reached one of Go's `throw`s; the detail is Go's message, verbatim.
-    Throw,
-    /// loom saw two unsynchronized conflicting accesses ("Causality violation").
-    DataRace,
-    /// Every live thread is blocked.
-    Deadlock,
-    /// A panic the model did not classify: a bug in the model or the harness, not in the variant.
-    Panic,
-}
-
-impl ViolationKind {
-    pub const ALL: [ViolationKind; 21] = [
-        ViolationKind::Aba,
-        ViolationKind::LostNode,
-        ViolationKind::DuplicatedNode,
-        ViolationKind::NotLinearizable,
-        ViolationKind::DoubleAllocation,
-        ViolationKind::OutOfBounds,
-        ViolationKind::Misaligned,
-        ViolationKind::UndersizedBits,
-        ViolationKind::NonzeroBits,
-        ViolationKind::LostArena,
-        ViolationKind::CorruptList,
-        ViolationKind::LostWorkbuf,
-        ViolationKind::DuplicatedWorkbuf,
-        ViolationKind::LostSpan,
-        ViolationKind::DuplicatedSpan,
-        ViolationKind::UseAfterFree,
-        ViolationKind::FreedDuringMark,
-        ViolationKind::Throw,
-        ViolationKind::DataRace,
-        ViolationKind::Deadlock,
-        ViolationKind::Panic,
-    ];
-
-    /// The kebab-case name, as written in the catalogue.
-    pub fn name(self) -> &'static str {
-        match self {
-            ViolationKind::Aba => "aba",
-            ViolationKind::LostNode => "lost-node",
-            ViolationKind::DuplicatedNode => "duplicated-node",
-            ViolationKind::NotLinearizable => "not-linearizable",
-            ViolationKind::DoubleAllocation => "double-allocation",
-            ViolationKind::OutOfBounds => "out-of-bounds",
-            ViolationKind::Misaligned => "misaligned",
-            ViolationKind::UndersizedBits => "undersized-bits",
-            ViolationKind::NonzeroBits => "nonzero-bits",
-            ViolationKind::LostArena => "lost-arena",
-            ViolationKind::CorruptList => "corrupt-list",
-            ViolationKind::LostWorkbuf => "lost-workbuf",
-            ViolationKind::DuplicatedWorkbuf => "duplicated-workbuf",
-            ViolationKind::LostSpan => "lost-span",
-            ViolationKind::DuplicatedSpan => "duplicated-span",
-            ViolationKind::UseAfterFree => "use-after-free",
-            ViolationKind::FreedDuringMark => "freed-during-mark",
-            ViolationKind::Throw => "throw",
-            ViolationKind::DataRace => "data-race",
-            ViolationKind::Deadlock => "deadlock",
-            ViolationKind::Panic => "panic",
-        }
-    }
-
-    /// Parses a kebab-case name; `None` if there is no such kind.
-    pub fn from_name(name: &str) -> Option<ViolationKind> {
-        ViolationKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-}
-
-impl fmt::Display for ViolationKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+crate::declare_named! {
+    /// The kind of a violation. Its name is what catalogue expectations and replay files use; its
+    /// meaning is what `gcmc explain` prints beside a violation of the kind.
+    pub enum ViolationKind as "violation kind" {
+        Aba = "aba" => "ABA: a CAS on the head succeeded against a word whose node had been popped (and maybe pushed back) in between, so the stack handed out a node another thread holds",
+        LostNode = "lost-node" => "a node is on no stack and in no thread's hands: a CAS installed a stale next and cut it off",
+        DuplicatedNode = "duplicated-node" => "a node is reachable twice (two stacks, twice on one, a cycle, or a stack and a thread's hands)",
+        NotLinearizable = "not-linearizable" => "no sequential order of the same operations gives these results",
+        DoubleAllocation = "double-allocation" => "two live allocations overlap: the same bits were handed to two owners",
+        OutOfBounds = "out-of-bounds" => "an allocation extends past the end of its arena",
+        Misaligned = "misaligned" => "an allocation is not 8-byte aligned",
+        UndersizedBits = "undersized-bits" => "an allocation holds fewer bits than the span it was requested for has objects",
+        NonzeroBits = "nonzero-bits" => "bits handed out were not zero",
+        LostArena = "lost-arena" => "an arena that came from the OS is on none of the free/next/current/previous lists",
+        CorruptList = "corrupt-list" => "an arena is on two lists, twice on one, or a list has a cycle",
+        LostWorkbuf = "lost-workbuf" => "a workbuf is in no place: not on work.empty or work.full, in no P's cache, in no thread's hands",
+        DuplicatedWorkbuf = "duplicated-workbuf" => "a workbuf is in two places at once: two owners, or a list and a cache",
+        LostSpan = "lost-span" => "a span that came from the heap is in none of busy, free, or returned, or a sweeper that finished in _GCoff left it unreturned",
+        DuplicatedSpan = "duplicated-span" => "a span is on two lists at once",
+        UseAfterFree = "use-after-free" => "memory was touched after it went back to the modelled OS or heap",
+        FreedDuringMark = "freed-during-mark" => "a workbuf span went from manual to free while the GC was marking (the #11267 rule)",
+        Throw = "throw" => "the runtime reached one of Go's throws; the message is Go's",
+        DataRace = "data-race" => "loom saw two conflicting accesses with no happens-before between them",
+        Deadlock = "deadlock" => "every live thread is blocked",
+        Panic = "panic" => "a panic the model did not classify: a bug in the model or the harness, not a finding",
     }
 }
 
@@ -135,16 +49,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kind_names_round_trip_and_match_serde() {
-        for kind in ViolationKind::ALL {
-            assert_eq!(ViolationKind::from_name(kind.name()), Some(kind));
-            let json = serde_json::to_string(&kind).unwrap();
-            assert_eq!(json, format!("\"{}\"", kind.name()));
-        }
+    fn kind_names_are_distinct_and_meanings_given() {
         let mut names: Vec<_> = ViolationKind::ALL.iter().map(|k| k.name()).collect();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), ViolationKind::ALL.len());
+        assert!(ViolationKind::ALL.iter().all(|k| !k.meaning().is_empty()));
         assert_eq!(ViolationKind::from_name("no-such-kind"), None);
+        assert_eq!(serde_json::to_string(&ViolationKind::LostArena).unwrap(), "\"lost-arena\"");
     }
 }

@@ -9,7 +9,7 @@
 
 use super::arena::ArenaId;
 use super::os::Origin;
-use crate::check::ViolationKind;
+use crate::check::{Misplaced, Places, ViolationKind};
 use std::fmt;
 
 /// Bits handed out by `newMarkBits`.
@@ -150,23 +150,21 @@ pub fn check_conservation(ledger: &[(ArenaId, Origin)], lists: &[(&'static str, 
             return Err((ViolationKind::CorruptList, format!("{name} has a cycle at {a} ({})", shown())));
         }
     }
+    let mut places = Places::new(ledger.iter().map(|(a, _)| *a));
     for (name, walk) in lists {
-        if let Some(a) = walk.arenas.iter().find(|a| !ledger.iter().any(|(b, _)| b == *a)) {
-            return Err((ViolationKind::CorruptList, format!("{a} is on {name} but the OS never handed it out ({})", shown())));
+        walk.arenas.iter().for_each(|&a| places.found(a, *name));
+    }
+    if let Some((a, on)) = places.first_stranger() {
+        return Err((ViolationKind::CorruptList, format!("{a} is on {} but the OS never handed it out ({})", on[0], shown())));
+    }
+    let origin = |arena: ArenaId| ledger.iter().find(|(a, _)| *a == arena).map(|(_, o)| *o).expect("an expected arena is in the ledger");
+    match places.first_misplaced() {
+        None => Ok(()),
+        Some(Misplaced::Lost(a)) => Err((ViolationKind::LostArena, format!("arena {a} ({}) is on no list: lost ({})", origin(a), shown()))),
+        Some(Misplaced::Duplicated(a, on)) => {
+            Err((ViolationKind::CorruptList, format!("arena {a} ({}) is on {} ({})", origin(a), on.join(" and "), shown())))
         }
     }
-    for (arena, origin) in ledger {
-        let places: Vec<&str> =
-            lists.iter().flat_map(|(name, walk)| walk.arenas.iter().filter(|a| *a == arena).map(move |_| *name)).collect();
-        match places.len() {
-            1 => {}
-            0 => return Err((ViolationKind::LostArena, format!("arena {arena} ({origin}) is on no list: lost ({})", shown()))),
-            _ => {
-                return Err((ViolationKind::CorruptList, format!("arena {arena} ({origin}) is on {} ({})", places.join(" and "), shown())))
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::Variant;
 use crate::check::limits::{self, Limit};
-use crate::check::{ConfigError, Model, Programs};
+use crate::check::ConfigError;
 use serde::{Deserialize, Serialize};
 
 /// One operation of a thread's program.
@@ -148,80 +148,5 @@ impl Config {
         at_most("nelems entries", self.nelems.len())?;
         at_most("rotations entries", self.rotations.len())?;
         limits::work("gcbits", Self::LIMITS, self.programs.as_deref(), self.threads, ("allocs", self.allocs), 1)
-    }
-}
-
-impl Model for Config {
-    const NAME: &'static str = "gcbits";
-    const LIMITS: &'static [Limit] = Config::LIMITS;
-    type Scenario = super::scenario::GcBitsScenario;
-
-    fn variants() -> Vec<&'static str> {
-        Variant::ALL.iter().map(|v| v.name()).collect()
-    }
-
-    fn correct_variants() -> Vec<&'static str> {
-        Variant::ALL.iter().filter(|v| v.is_correct()).map(|v| v.name()).collect()
-    }
-
-    /// The smallest configuration that shows each variant's bug (or, for the correct ones, one
-    /// that takes every path: sysAlloc, revalidation, a rotation).
-    fn default_for(variant: &str) -> Result<Self, ConfigError> {
-        let v = Variant::from_name(variant)
-            .ok_or_else(|| ConfigError(format!("gcbits has no variant {variant:?}; known: {}", Self::variants().join(", "))))?;
-        Ok(match v {
-            Variant::V0 | Variant::V1 | Variant::V2 => Config::new(v, 2, 2, 2).with_rotations(&[1]),
-            // Both threads drop the lock for sysAlloc; the first fills its arena; the second
-            // links its own in front of the stale nil.
-            Variant::StaleNextLink => Config::new(v, 2, 1, 1),
-            // Two fast-path threads pass the load check on the last word; both add.
-            Variant::NoPostAddCheck => Config::new(v, 3, 1, 2),
-            // T0's second allocation and T1's first both load the same offset on the fast path.
-            Variant::NonAtomicBump => Config::new(v, 2, 2, 4),
-            // T1's fast path fills the published one-word arena before T0 allocates from it.
-            Variant::PublishBeforeAlloc => Config::new(v, 2, 1, 1),
-            // T1's fast path reaches T0's fresh arena through a Relaxed store.
-            Variant::RelaxedNextPublication => Config::new(v, 2, 1, 2),
-            // Epoch 0's bits are reused in epoch 2.
-            Variant::RotationSkipsPrevious => Config::new(v, 1, 2, 1).with_rotations(&[1, 1]),
-            // Both threads sysAlloc; the second abandons the first's arena with room left.
-            Variant::NoRevalidation => Config::new(v, 2, 1, 2),
-            // A dirty arena on the free list is handed out as it is.
-            Variant::ReuseWithoutClearing => Config { free_arenas: 1, ..Config::new(v, 1, 1, 1) },
-            // A span of 65 objects is handed one word of bits.
-            Variant::TruncatedBits => Config { nelems: vec![65], ..Config::new(v, 1, 1, 2) },
-        })
-    }
-
-    fn variant(&self) -> &'static str {
-        self.variant.name()
-    }
-
-    fn threads(&self) -> usize {
-        self.threads
-    }
-
-    fn ops(&self) -> usize {
-        match &self.programs {
-            Some(programs) => Programs::longest(programs),
-            None => self.allocs,
-        }
-    }
-
-    /// Rotations past the new length are kept, at the end, so a shrunk R11 still rotates.
-    fn resized(&self, threads: usize, ops: usize) -> Self {
-        let mut c = self.clone();
-        c.threads = threads;
-        match &mut c.programs {
-            Some(programs) => Programs::resize(programs, threads, ops),
-            None => c.allocs = ops,
-        }
-        let longest = c.ops();
-        c.rotations.iter_mut().for_each(|k| *k = (*k).min(longest));
-        c
-    }
-
-    fn build(&self) -> Result<Self::Scenario, ConfigError> {
-        super::scenario::GcBitsScenario::new(self.clone())
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{Packing, Variant};
 use crate::check::limits::{self, Limit};
-use crate::check::{ConfigError, Model, Programs};
+use crate::check::ConfigError;
 use serde::{Deserialize, Serialize};
 
 /// One operation of a thread's program.
@@ -212,55 +212,6 @@ impl Op {
         match self {
             Op::Pop(s) | Op::Push(s) | Op::Empty(s) => s,
         }
-    }
-}
-
-impl Model for Config {
-    const NAME: &'static str = "lfstack";
-    const LIMITS: &'static [Limit] = Config::LIMITS;
-    type Scenario = super::scenario::LfStackScenario;
-
-    fn variants() -> Vec<&'static str> {
-        Variant::ALL.iter().map(|v| v.name()).collect()
-    }
-
-    fn correct_variants() -> Vec<&'static str> {
-        vec![Variant::Go.name()]
-    }
-
-    fn default_for(variant: &str) -> Result<Self, ConfigError> {
-        let v = Variant::from_name(variant)
-            .ok_or_else(|| ConfigError(format!("lfstack has no variant {variant:?}; known: {}", Self::variants().join(", "))))?;
-        Ok(Config::stress(v, 2, 2, 2, if v.uses_counter() { 4 } else { 0 }))
-    }
-
-    fn variant(&self) -> &'static str {
-        self.variant.name()
-    }
-
-    fn threads(&self) -> usize {
-        self.threads
-    }
-
-    fn ops(&self) -> usize {
-        match &self.programs {
-            Some(programs) => Programs::longest(programs),
-            None => self.iterations,
-        }
-    }
-
-    fn resized(&self, threads: usize, ops: usize) -> Self {
-        let mut c = self.clone();
-        c.threads = threads;
-        match &mut c.programs {
-            Some(programs) => Programs::resize(programs, threads, ops),
-            None => c.iterations = ops,
-        }
-        c
-    }
-
-    fn build(&self) -> Result<Self::Scenario, ConfigError> {
-        super::scenario::LfStackScenario::new(self.clone())
     }
 }
 

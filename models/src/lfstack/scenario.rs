@@ -9,7 +9,7 @@ use super::config::{Config, Op, NODE_STRIDE, STACK_NAMES};
 use super::linearizability::{self, History, OpResult};
 use super::{LfNode, LfNodes, LfStack};
 use crate::check::Shared;
-use crate::check::{ConfigError, Ctx, Recorder, Scenario, ViolationKind};
+use crate::check::{ConfigError, Ctx, Places, Recorder, Scenario, ViolationKind};
 use crate::platform::{JoinHandle, Platform};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -215,33 +215,33 @@ fn audit_conservation<P: Platform>(
     outcomes: &[(Vec<usize>, Vec<OpResult>)],
 ) -> Vec<Vec<usize>> {
     let n = pool.nodes.len();
-    let mut places: Vec<Vec<String>> = vec![Vec::new(); n];
+    let mut places = Places::new(0..n);
     let mut contents = Vec::with_capacity(stacks.len());
     for stack in stacks {
         let walk = stack.walk(pool, main);
         let nodes: Vec<usize> = walk.nodes.iter().map(|&a| pool.index(a).expect("walk returns pool nodes")).collect();
         for &i in &nodes {
-            places[i].push(stack.name().to_string());
+            places.found(i, stack.name());
         }
         if let Some(addr) = walk.cycle_at {
             let i = pool.index(addr).expect("walk returns pool nodes");
-            places[i].push(format!("{} again (a cycle)", stack.name()));
+            places.found(i, format!("{} again (a cycle)", stack.name()));
         }
         contents.push(nodes.into_iter().rev().collect());
     }
     for (t, (hands, _)) in outcomes.iter().enumerate() {
         for &i in hands {
-            places[i].push(format!("T{t}'s hands"));
+            places.found(i, format!("T{t}'s hands"));
         }
     }
-    let count = places.iter().filter(|p| !p.is_empty()).count();
-    let sum: usize = places.iter().enumerate().map(|(i, p)| i * p.len()).sum();
+    let count = places.reachable();
+    let sum: usize = (0..n).map(|i| i * places.of(i).len()).sum();
     let expected_sum = n * n.saturating_sub(1) / 2;
     let go_check = format!("Go's check: {count} of {n} nodes reachable, value sum {sum} (want {expected_sum})");
-    if let Some(i) = places.iter().position(|p| p.len() > 1) {
-        main.fail(ViolationKind::DuplicatedNode, format!("n{i} is in {}; {go_check}", places[i].join(" and ")));
+    if let Some((i, on)) = places.first_duplicated() {
+        main.fail(ViolationKind::DuplicatedNode, format!("n{i} is in {}; {go_check}", on.join(" and ")));
     }
-    if let Some(i) = places.iter().position(Vec::is_empty) {
+    if let Some(i) = places.first_lost() {
         main.fail(ViolationKind::LostNode, format!("n{i} is on no stack and in no thread's hands; {go_check}"));
     }
     contents

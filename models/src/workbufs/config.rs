@@ -3,7 +3,7 @@
 use super::workbuf::Sizes;
 use super::Variant;
 use crate::check::limits::{self, Limit};
-use crate::check::{ConfigError, Model, Programs};
+use crate::check::ConfigError;
 use serde::{Deserialize, Serialize};
 
 /// One step of a mark worker's program, on its P's gcWork.
@@ -217,73 +217,5 @@ impl Config {
             }
         }
         Ok(())
-    }
-}
-
-impl Model for Config {
-    const NAME: &'static str = "workbufs";
-    const LIMITS: &'static [Limit] = Config::LIMITS;
-    type Scenario = super::scenario::WorkbufsScenario;
-
-    fn variants() -> Vec<&'static str> {
-        Variant::ALL.iter().map(|v| v.name()).collect()
-    }
-
-    fn correct_variants() -> Vec<&'static str> {
-        vec![Variant::Go.name()]
-    }
-
-    /// - go: 2 workers x 3 ops, spans of 4 workbufs of 1 object, controller and sweeper, 1 cycle.
-    /// - r12-*: 1 worker x 1 op, spans of 2, 2 cycles: the sweeper frees a span after cycle 1
-    ///   while cycle 2 may already be marking.
-    /// - r13-*: 1 worker x 1 op, 1 cycle, one span of 2 workbufs (the catalogue's size).
-    /// - r14-first-on-empty and lost-span: 1 worker x 1 op, no controller or sweeper.
-    /// - sweeper-stops-early: 1 worker x 3 ops (two spans), controller and a sweeper preempted
-    ///   after one span of each batch.
-    fn default_for(variant: &str) -> Result<Self, ConfigError> {
-        let v = Variant::from_name(variant)
-            .ok_or_else(|| ConfigError(format!("workbufs has no variant {variant:?}; known: {}", Self::variants().join(", "))))?;
-        Ok(match v {
-            Variant::Go => Config::new(v, 2, 3).spans_of(4).heap_spans(3).with_controller().with_sweeper(),
-            Variant::R12FreeDuringMark | Variant::R12PhaseOutsideLock => {
-                Config::new(v, 1, 1).heap_spans(3).cycles(2).with_controller().with_sweeper()
-            }
-            Variant::R13NoWipeEmpty | Variant::R13NoDispose => Config::new(v, 1, 1).with_controller().with_sweeper(),
-            Variant::R14FirstOnEmpty | Variant::LostSpan => Config::new(v, 1, 1),
-            // Two spans on free, a sweeper asked to yield after one span of its batch.
-            Variant::SweeperStopsEarly => {
-                Config { preempt_after: Some(1), ..Config::new(v, 1, 3).heap_spans(3).with_controller().with_sweeper() }
-            }
-        })
-    }
-
-    fn variant(&self) -> &'static str {
-        self.variant.name()
-    }
-
-    /// The mark workers; the controller and the sweeper come on top.
-    fn threads(&self) -> usize {
-        self.workers
-    }
-
-    fn ops(&self) -> usize {
-        match &self.programs {
-            Some(programs) => Programs::longest(programs),
-            None => self.ops,
-        }
-    }
-
-    fn resized(&self, threads: usize, ops: usize) -> Self {
-        let mut c = self.clone();
-        c.workers = threads;
-        match &mut c.programs {
-            Some(programs) => Programs::resize(programs, threads, ops),
-            None => c.ops = ops,
-        }
-        c
-    }
-
-    fn build(&self) -> Result<Self::Scenario, ConfigError> {
-        super::scenario::WorkbufsScenario::new(self.clone())
     }
 }

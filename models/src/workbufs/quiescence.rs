@@ -8,7 +8,7 @@
 use super::audit::SweepCall;
 use super::phase::GcPhase;
 use super::{SpanId, WbufId};
-use crate::check::{Ctx, ViolationKind};
+use crate::check::{Ctx, Misplaced, Places, ViolationKind};
 
 /// Where one workbuf was found at quiescence, for the audit's messages.
 pub struct Found {
@@ -27,43 +27,37 @@ pub struct SpanAudit {
 /// busy, free, returned), then workbufs (a workbuf of a busy span is in exactly one place; one of
 /// a free or returned span is in none).
 pub fn audit_quiescence(main: &Ctx, spans: &[SpanAudit], found: &[Found], per_span: usize) {
-    for s in spans.iter().filter(|s| s.allocated) {
-        match s.homes.len() {
-            0 => main.fail(
-                ViolationKind::LostSpan,
-                format!("span {} came from allocManual but is in none of wbufSpans.busy, wbufSpans.free, or returned to the heap: it can never be freed", s.span),
-            ),
-            1 => {}
-            _ => main.fail(ViolationKind::DuplicatedSpan, format!("span {} is in {}", s.span, s.homes.join(" and "))),
-        }
+    let allocated: Vec<&SpanAudit> = spans.iter().filter(|s| s.allocated).collect();
+    let mut homes = Places::new(allocated.iter().map(|s| s.span));
+    allocated.iter().for_each(|s| s.homes.iter().for_each(|&home| homes.found(s.span, home)));
+    match homes.first_misplaced() {
+        Some(Misplaced::Lost(span)) => main.fail(
+            ViolationKind::LostSpan,
+            format!("span {span} came from allocManual but is in none of wbufSpans.busy, wbufSpans.free, or returned to the heap: it can never be freed"),
+        ),
+        Some(Misplaced::Duplicated(span, homes)) => main.fail(ViolationKind::DuplicatedSpan, format!("span {span} is in {}", homes.join(" and "))),
+        None => {}
     }
-    let places_of = |w: usize| found.iter().filter(move |f| f.w.0 == w).map(|f| f.place.as_str()).collect::<Vec<_>>();
-    let busy = |w: usize| spans[w / per_span].homes.first() == Some(&"wbufSpans.busy");
-    let total = spans.len() * per_span;
-    for w in 0..total {
-        let places = places_of(w);
-        if busy(w) && places.len() > 1 {
-            main.fail(ViolationKind::DuplicatedWorkbuf, format!("w{w} is {}", places.join(" and ")));
-        }
+    let span_of = |w: WbufId| &spans[w.0 / per_span];
+    let busy = |w: WbufId| span_of(w).homes.first() == Some(&"wbufSpans.busy");
+    let mut places = Places::new((0..spans.len() * per_span).map(WbufId).filter(|&w| busy(w)));
+    found.iter().for_each(|f| places.found(f.w, f.place.as_str()));
+    if let Some((w, on)) = places.first_duplicated() {
+        main.fail(ViolationKind::DuplicatedWorkbuf, format!("{w} is {}", on.join(" and ")));
     }
-    for w in 0..total {
-        let s = &spans[w / per_span];
-        let places = places_of(w);
-        if !busy(w) && !places.is_empty() {
-            let why = match s.homes.first() {
-                Some(home) => format!("its span {} is {home}", s.span),
-                None => format!("its span {} was never allocated", s.span),
-            };
-            main.fail(ViolationKind::UseAfterFree, format!("w{w} is still {}, but {why}", places.join(" and ")));
-        }
+    if let Some((w, on)) = places.first_stranger() {
+        let s = span_of(w);
+        let why = match s.homes.first() {
+            Some(home) => format!("its span {} is {home}", s.span),
+            None => format!("its span {} was never allocated", s.span),
+        };
+        main.fail(ViolationKind::UseAfterFree, format!("{w} is still {}, but {why}", on.join(" and ")));
     }
-    for w in 0..total {
-        if busy(w) && places_of(w).is_empty() {
-            main.fail(
-                ViolationKind::LostWorkbuf,
-                format!("w{w} of busy span {} is on neither list and in no thread's cache or hands", spans[w / per_span].span),
-            );
-        }
+    if let Some(w) = places.first_lost() {
+        main.fail(
+            ViolationKind::LostWorkbuf,
+            format!("{w} of busy span {} is on neither list and in no thread's cache or hands", span_of(w).span),
+        );
     }
 }
 

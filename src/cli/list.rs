@@ -1,0 +1,77 @@
+//! `gcmc list`: the variants, the catalogue's cases, the size limits, the README's variant table.
+
+use crate::catalogue::{self, Catalogue};
+use crate::error::GcmcError;
+use crate::paths;
+use crate::registry;
+
+/// The models' variants, then the catalogue's cases.
+pub(super) fn everything(catalogue: &Catalogue) -> Result<i32, GcmcError> {
+    println!("variants:");
+    let mut rows = vec![["model", "variant", "id", "", "origin", "meaning"].map(String::from).to_vec()];
+    for model in registry::MODELS {
+        for info in model.variant_infos() {
+            rows.push(vec![
+                model.name().into(),
+                info.name.into(),
+                info.regression.unwrap_or("").into(),
+                if info.must_hold { "must hold" } else { "broken" }.into(),
+                info.origin.into(),
+                info.meaning.into(),
+            ]);
+        }
+    }
+    print!("{}", align(&rows));
+    println!("\ncases of {}:", paths::shown(&catalogue.path));
+    let mut rows = vec![["id", "model", "variant", "sizes", "engine", "expect", "deep", "pinned replay"].map(String::from).to_vec()];
+    for case in &catalogue.cases {
+        rows.push(vec![
+            case.id.clone(),
+            case.config.model.to_string(),
+            case.config.variant.to_string(),
+            format!("{}x{}", case.config.threads, case.config.ops),
+            case.engine.to_string(),
+            case.expect.to_string(),
+            if case.deep { "deep" } else { "" }.to_string(),
+            case.replay_as_written.clone().unwrap_or_default(),
+        ]);
+    }
+    print!("{}", align(&rows));
+    Ok(0)
+}
+
+/// Every model's upper bounds on its sizes, and loom's on threads.
+pub(super) fn limits() -> Result<i32, GcmcError> {
+    let mut rows = vec![["model", "size", "at most", "why"].map(String::from).to_vec()];
+    for model in registry::MODELS {
+        for limit in model.limits() {
+            rows.push(vec![model.name().into(), limit.field.into(), limit.max.to_string(), limit.why.into()]);
+        }
+    }
+    rows.push(vec![
+        "any".into(),
+        "spawned threads under loom".into(),
+        gcmc_models::platform::LOOM_MAX_SPAWNED_THREADS.to_string(),
+        "loom 0.7 tracks 5 threads, the main one included".into(),
+    ]);
+    print!("{}", align(&rows));
+    Ok(0)
+}
+
+/// The README's variant table, in Markdown.
+pub(super) fn markdown(catalogue: &Catalogue) -> Result<i32, GcmcError> {
+    print!("{}", catalogue::variants::markdown(catalogue));
+    Ok(0)
+}
+
+/// Left-aligned columns, two spaces apart.
+fn align(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(String::len).max().unwrap_or(0)).collect();
+    rows.iter().fold(String::new(), |mut out, row| {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("  {cell:<w$}")).collect();
+        out.push_str(line.concat().trim_end());
+        out.push('\n');
+        out
+    })
+}
