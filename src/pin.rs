@@ -163,23 +163,22 @@ pub fn run(
         return Ok(1);
     }
     let mut text = std::fs::read_to_string(&catalogue.path)
-        .map_err(|e| GcmcError::Catalogue(format!("{}: cannot read: {e}", paths::shown(&catalogue.path))))?;
+        .map_err(|e| GcmcError::catalogue(paths::shown(&catalogue.path), format!("cannot read: {e}")))?;
     let mut counts_changed = false;
     for p in &plans {
         if let Some(n) = p.executions {
-            text = set_executions(&text, &p.case.id, n).map_err(GcmcError::Catalogue)?;
+            text = set_executions(&text, &p.case.id, n).map_err(|problem| GcmcError::catalogue(paths::shown(&catalogue.path), problem))?;
             counts_changed = true;
         }
         if let Some(n) = p.states {
-            text = set_states(&text, &p.case.id, n).map_err(GcmcError::Catalogue)?;
+            text = set_states(&text, &p.case.id, n).map_err(|problem| GcmcError::catalogue(paths::shown(&catalogue.path), problem))?;
             counts_changed = true;
         }
     }
     if counts_changed {
         // The edited text must still be a valid catalogue before it replaces the old one.
         catalogue::load_str(&catalogue.path, &text)?;
-        std::fs::write(&catalogue.path, &text)
-            .map_err(|e| GcmcError::Io(format!("cannot write {}: {e}", paths::shown(&catalogue.path))))?;
+        std::fs::write(&catalogue.path, &text).map_err(|e| GcmcError::io(format!("cannot write {}", paths::shown(&catalogue.path)), e))?;
     }
     for p in &plans {
         if let Some(n) = p.executions {

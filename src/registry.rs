@@ -8,7 +8,7 @@
 use crate::engine::stateful::{self, Exploration, StatefulOptions};
 use crate::engine::{self, Budget, Engine, Schedule, Spread, Verdict};
 use crate::error::GcmcError;
-use gcmc_models::check::{ConfigError, Model, Named, VariantInfo};
+use gcmc_models::check::{Model, Named, VariantInfo};
 use gcmc_models::platform::stateful::tracker::Omit;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
@@ -86,12 +86,12 @@ impl<M> Registered<M> {
 
 impl<M: Model> Registered<M> {
     fn typed(&self, value: &Value) -> Result<M, GcmcError> {
-        serde_json::from_value::<M>(value.clone()).map_err(|e| GcmcError::Config(format!("{}: {e}", M::NAME)))
+        serde_json::from_value::<M>(value.clone()).map_err(|e| GcmcError::config(M::NAME, e.to_string()))
     }
 
     fn validated(&self, config: M) -> Result<(ModelConfig, M::Scenario), GcmcError> {
         let scenario = config.build()?;
-        let value = serde_json::to_value(&config).map_err(|e| GcmcError::Config(format!("{}: {e}", M::NAME)))?;
+        let value = serde_json::to_value(&config).map_err(|e| GcmcError::config(M::NAME, e.to_string()))?;
         let described =
             ModelConfig { model: M::NAME, variant: config.variant().name(), threads: config.threads(), ops: config.ops(), value };
         Ok((described, scenario))
@@ -128,13 +128,13 @@ impl<M: Model> DynModel for Registered<M> {
             return Err(unknown_variant(M::NAME, variant, &M::variants()));
         }
         let defaults = M::default_for(variant)?;
-        let mut value = serde_json::to_value(&defaults).map_err(|e| GcmcError::Config(format!("{}: {e}", M::NAME)))?;
+        let mut value = serde_json::to_value(&defaults).map_err(|e| GcmcError::config(M::NAME, e.to_string()))?;
         let Value::Object(fields) = &mut value else {
-            return Err(GcmcError::Config(format!("{}: its configuration is not a table", M::NAME)));
+            return Err(GcmcError::config(M::NAME, "its configuration is not a table"));
         };
         for (key, v) in overrides {
             if key == "variant" {
-                return Err(GcmcError::Config(format!("{}: the variant is chosen by `variant`, not inside the configuration", M::NAME)));
+                return Err(GcmcError::config(M::NAME, "the variant is chosen by `variant`, not inside the configuration"));
             }
             fields.insert(key.clone(), v.clone());
         }
@@ -180,7 +180,7 @@ pub fn model(name: &str) -> Result<&'static dyn DynModel, GcmcError> {
         .iter()
         .copied()
         .find(|m| m.name() == name)
-        .ok_or_else(|| GcmcError::Config(format!("unknown model `{name}` (known: {})", names().join(", "))))
+        .ok_or_else(|| GcmcError::Config { model: None, problem: format!("unknown model `{name}` (known: {})", names().join(", ")) })
 }
 
 /// Every registered model's name.
@@ -189,11 +189,5 @@ pub fn names() -> Vec<&'static str> {
 }
 
 pub(crate) fn unknown_variant(model: &str, variant: &str, known: &[&str]) -> GcmcError {
-    GcmcError::Config(format!("unknown variant `{variant}` for model {model} (known: {})", known.join(", ")))
-}
-
-impl From<GcmcError> for ConfigError {
-    fn from(e: GcmcError) -> Self {
-        ConfigError(e.to_string())
-    }
+    GcmcError::Config { model: None, problem: format!("unknown variant `{variant}` for model {model} (known: {})", known.join(", ")) }
 }

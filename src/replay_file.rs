@@ -70,7 +70,7 @@ impl ReplayFile {
 
     /// Writes the file (pretty JSON, trailing newline), creating its directory.
     pub fn write(&self, path: &Path) -> Result<(), GcmcError> {
-        let io = |e: std::io::Error| GcmcError::Io(format!("cannot write {}: {e}", paths::shown(path)));
+        let io = |e: std::io::Error| GcmcError::io(format!("cannot write {}", paths::shown(path)), e);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
@@ -82,13 +82,14 @@ impl ReplayFile {
     /// Reads and checks a replay file.
     pub fn load(path: &Path) -> Result<Loaded, GcmcError> {
         let shown = paths::shown(path);
-        let text = std::fs::read_to_string(path).map_err(|e| GcmcError::Replay(format!("cannot read replay file {shown}: {e}")))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| GcmcError::Replay { file: shown.to_string(), problem: format!("cannot read it: {e}") })?;
         Self::parse(&shown, &text)
     }
 
     /// Checks the text of a replay file; `shown` names it in errors.
     pub fn parse(shown: &str, text: &str) -> Result<Loaded, GcmcError> {
-        let refuse = |why: String| GcmcError::Replay(format!("replay file {shown} refused: {why}"));
+        let refuse = |why: String| GcmcError::Replay { file: shown.to_string(), problem: why };
         let raw: Value = serde_json::from_str(text).map_err(|e| refuse(format!("corrupt: not JSON ({e})")))?;
         // Version first: a file from another version is reported as such even if its fields changed.
         let version = raw.get("gcmc_version").and_then(Value::as_str);

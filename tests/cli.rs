@@ -182,7 +182,7 @@ fn corrupt_and_stale_replay_files_are_refused() {
     let other_variant = scratch("other-variant.json");
     std::fs::write(&other_variant, pinned.replacen("\"variant\": \"no-counter\"", "\"variant\": \"pop-2012\"", 1)).unwrap();
     assert_bad_input(&["replay", other_variant.to_str().unwrap()], "variant `pop-2012` but its config is variant `no-counter`");
-    assert_bad_input(&["replay", "/no/such/file.json"], "cannot read replay file");
+    assert_bad_input(&["replay", "/no/such/file.json"], "replay file /no/such/file.json refused: cannot read it");
     // A damaged schedule: refused before shuttle's decoder (which would panic) sees it.
     let damaged = scratch("damaged-schedule.json");
     let mut value: serde_json::Value = serde_json::from_str(&pinned).unwrap();

@@ -31,15 +31,15 @@ struct Entry {
 
 /// Reads and validates the catalogue at `path`.
 pub fn load(path: &Path) -> Result<Catalogue, GcmcError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| GcmcError::Catalogue(format!("{}: cannot read: {e}", crate::paths::shown(path))))?;
+    let text = std::fs::read_to_string(path).map_err(|e| GcmcError::catalogue(crate::paths::shown(path), format!("cannot read: {e}")))?;
     load_str(path, &text)
 }
 
 /// Validates catalogue `text`, reporting problems against `path` (which also anchors pinned replays).
 pub fn load_str(path: &Path, text: &str) -> Result<Catalogue, GcmcError> {
     let shown = crate::paths::shown(path);
-    let fail = |what: String| GcmcError::Catalogue(format!("{shown}: {}", one_line(&what)));
+    let fail = |what: String| GcmcError::catalogue(shown.clone(), what);
+    let fail_case = |id: &str, what: String| GcmcError::Catalogue { file: shown.clone(), case: Some(id.into()), problem: one_line(&what) };
     let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let line = e.span().map(|s| text[..s.start].lines().count().max(1));
         fail(match line {
@@ -60,9 +60,9 @@ pub fn load_str(path: &Path, text: &str) -> Result<Catalogue, GcmcError> {
     let mut out = Vec::with_capacity(cases.len());
     for (n, raw) in cases.into_iter().enumerate() {
         let id = raw.get("id").and_then(toml::Value::as_str).map_or_else(|| format!("#{}", n + 1), str::to_string);
-        let case = case(raw, &dir).map_err(|e| fail(format!("case {id}: {e}")))?;
+        let case = case(raw, &dir).map_err(|e| fail_case(&id, e))?;
         if !seen.insert(case.id.clone()) {
-            return Err(fail(format!("case {id}: duplicate id")));
+            return Err(fail_case(&id, "duplicate id".into()));
         }
         out.push(case);
     }

@@ -59,10 +59,10 @@ pub fn locate(given: Option<PathBuf>, cwd: &Path) -> Result<Located, GcmcError> 
     if built.is_file() {
         return Ok(Located { path: built, how: How::BuiltFrom });
     }
-    Err(GcmcError::Catalogue(format!(
-        "no {CATALOGUE_IN_CHECKOUT} in {} or above it, and the checkout gcmc was built from has none; give one with --catalogue PATH",
-        cwd.display()
-    )))
+    Err(GcmcError::catalogue(
+        CATALOGUE_IN_CHECKOUT,
+        format!("none in {} or above it, nor in the checkout gcmc was built from; give one with --catalogue PATH", cwd.display()),
+    ))
 }
 
 /// The checkout a catalogue belongs to: the directory above its `models/`, when it is laid out

@@ -174,7 +174,7 @@ fn ask(exe: &Path, request: &Request, limit: Option<Duration>) -> Result<Row, Fa
 /// The child's side: reads a [`Request`] from stdin, runs its case, writes the [`Reply`].
 pub fn serve() -> Result<i32, GcmcError> {
     let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| GcmcError::Io(format!("{SUBCOMMAND}: reading the request: {e}")))?;
+    std::io::stdin().read_to_string(&mut text).map_err(|e| GcmcError::io(format!("{SUBCOMMAND}: reading the request"), e))?;
     let request: Request = serde_json::from_str(&text)
         .map_err(|e| GcmcError::Usage(format!("{SUBCOMMAND} is gcmc's own worker: its stdin is not a request ({e})")))?;
     let catalogue = catalogue::load(&request.catalogue)?;
@@ -188,7 +188,8 @@ pub fn serve() -> Result<i32, GcmcError> {
     options.shrink_limit = Duration::from_millis(request.shrink_limit_ms);
     let row = super::run_case(case, &options);
     let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer(&mut stdout, &Reply::new(row)).map_err(|e| GcmcError::Io(format!("{SUBCOMMAND}: writing the reply: {e}")))?;
-    stdout.flush().map_err(|e| GcmcError::Io(format!("{SUBCOMMAND}: writing the reply: {e}")))?;
+    serde_json::to_writer(&mut stdout, &Reply::new(row))
+        .map_err(|e| GcmcError::io(format!("{SUBCOMMAND}: writing the reply"), e.into()))?;
+    stdout.flush().map_err(|e| GcmcError::io(format!("{SUBCOMMAND}: writing the reply"), e))?;
     Ok(0)
 }

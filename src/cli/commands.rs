@@ -39,7 +39,7 @@ pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
 /// The catalogue `--catalogue` names, or the one found from the current directory up
 /// ([`catalogue::locate`]); the line that says which, for the report.
 fn load(path: Option<PathBuf>) -> Result<(Catalogue, String), GcmcError> {
-    let cwd = std::env::current_dir().map_err(|e| GcmcError::Io(format!("cannot read the current directory: {e}")))?;
+    let cwd = std::env::current_dir().map_err(|e| GcmcError::io("cannot read the current directory", e))?;
     let located = catalogue::locate(path, &cwd)?;
     Ok((catalogue::load(&located.path)?, located.describe()))
 }
@@ -59,7 +59,7 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
     options.jobs = jobs(args.jobs)?;
     // Each case in a child process, even one at a time: side by side, loom cases must not share a
     // process, and a child that crashes or hangs past its budget fails its own row (check::worker).
-    let exe = std::env::current_exe().map_err(|e| GcmcError::Io(format!("cannot find the gcmc executable to run workers: {e}")))?;
+    let exe = std::env::current_exe().map_err(|e| GcmcError::io("cannot find the gcmc executable to run workers", e))?;
     options.workers = check::worker::Workers::Processes { exe, catalogue: catalogue.path.clone() };
     let cases = check::select(&catalogue, &options);
     if cases.is_empty() {
@@ -327,7 +327,7 @@ fn suggested_case(model: &dyn registry::DynModel, config: &ModelConfig, engine: 
     if let (Value::Object(now), Value::Object(default)) = (&config.value, &defaults.value) {
         for (key, value) in now {
             if key != "variant" && (is_size(key) || default.get(key) != Some(value)) {
-                let value = toml::Value::try_from(value).map_err(|e| GcmcError::Config(e.to_string()))?;
+                let value = toml::Value::try_from(value).map_err(|e| GcmcError::Usage(format!("--set: {e}")))?;
                 fields.push(format!("{key} = {value}"));
             }
         }
