@@ -263,7 +263,9 @@ impl Ledger {
     /// prepareFreeWorkbufs, and the spans any prepareFreeWorkbufs moved.
     pub fn sweep_record(&self) -> (Option<SweepCall>, bool, Vec<SpanId>) {
         let st = self.state();
-        let after_last = st.last_sweep.is_some_and(|c| c.after_prepares == st.prepares && st.prepares > 0);
+        // With no prepareFreeWorkbufs at all nothing was ever moved to free, so "after the last"
+        // holds vacuously and the sweep audit has nothing to find.
+        let after_last = st.last_sweep.is_some_and(|c| c.after_prepares == st.prepares);
         let prepared = st.ever_prepared.iter().enumerate().filter(|(_, &p)| p).map(|(i, _)| SpanId(i)).collect();
         (st.last_sweep, after_last, prepared)
     }
@@ -366,5 +368,14 @@ mod tests {
         );
         // Returning a span during mark.
         assert_eq!(fails(|cx| ledger().span_returning(cx, SpanId(0))), ViolationKind::FreedDuringMark);
+        // Another thread touching what T1 carved: ownership is per thread, not "some thread".
+        assert_eq!(
+            fails(|cx| {
+                let l = ledger();
+                l.carved(&Ctx::thread(cx.recorder(), 1), SpanId(0));
+                l.touch(cx, WbufId(0), || "reads nobj of w0".into());
+            }),
+            ViolationKind::DuplicatedWorkbuf
+        );
     }
 }
