@@ -174,68 +174,76 @@ pub fn run_case(case: &Case, options: &Options) -> Row {
     if !row.matched {
         row.problems.push(format!("expected {}, got {}", case.expect, verdict.outcome));
     }
-    if let Some(recorded) = case.executions.filter(|_| engine == case.engine) {
-        if verdict.executions != recorded {
-            row.matched = false;
-            row.problems.push(format!(
-                "explored {} executions, the catalogue records {recorded}: the explored space changed{}; `{}` shows both counts{}",
-                verdict.executions,
-                if case.expect == Expect::Holds { " (on a case that must hold: find out why before re-pinning)" } else { "" },
-                paths::pin_command(&case.id),
-                if case.expect == Expect::Holds { " and records the new one only with --accept" } else { " and re-pins it" },
-            ));
-        }
-    }
-    if let (Some(recorded), Some(search)) = (case.states.filter(|_| engine == case.engine), &verdict.search) {
-        if search.states != recorded {
-            row.matched = false;
-            row.problems.push(format!(
-                "stored {} states, the catalogue records {recorded}: the explored state space changed; `{}` shows both counts",
-                search.states,
-                paths::pin_command(&case.id)
-            ));
-        }
+    if engine == case.engine {
+        compare_recorded(case, &verdict, &mut row);
     }
     if verdict.violation().is_some() {
-        let (config, verdict) = if row.matched || options.shrink_limit.is_zero() {
-            (case.config.clone(), verdict)
-        } else {
-            // A new failure: report and save the smallest version of it.
-            let shrunk = shrink::shrink(case.model, &case.config, verdict, &engine, &budget, options.shrink_limit);
-            if shrunk.config != case.config {
-                row.problems.push(format!(
-                    "shrunk from {} x {} to {} threads x {} ops: {}",
-                    case.config.threads, case.config.ops, shrunk.config.threads, shrunk.config.ops, shrunk.verdict.outcome
-                ));
-            }
-            (shrunk.config, shrunk.verdict)
-        };
-        match ReplayFile::from_verdict(Some(&case.id), &config, &engine, &verdict) {
-            Some(file) => {
-                let path = options.replay_dir.join(format!("{}.json", case.id));
-                match file.write(&path) {
-                    Ok(()) => {
-                        if !row.matched {
-                            row.problems.push(format!("replay it: {}", paths::replay_command(&path)));
-                        }
-                        row.replay = Some(paths::shown(&path));
-                    }
-                    Err(e) => row.problems.push(e.to_string()),
-                }
-            }
-            None if !matches!(engine, Engine::Std { .. }) => row.problems.push("the failure left no schedule to replay".into()),
-            None => {}
-        }
+        save_failure(case, options, (&engine, &budget), verdict, &mut row);
     }
-    if options.verify_pinned {
-        if let Some(pinned) = &case.replay {
-            if let Err(problem) = verify_pinned(case, pinned) {
-                row.matched = false;
-                row.problems.push(format!("{problem}; regenerate it: {}", paths::pin_command(&case.id)));
-            }
+    if let Some(pinned) = case.replay.as_ref().filter(|_| options.verify_pinned) {
+        if let Err(problem) = verify_pinned(case, pinned) {
+            row.matched = false;
+            row.problems.push(format!("{problem}; regenerate it: {}", paths::pin_command(&case.id)));
         }
     }
     row
+}
+
+/// The recorded execution and state counts against what this run explored (only under the
+/// case's own engine: deepened options explore more on purpose).
+fn compare_recorded(case: &Case, verdict: &Verdict, row: &mut Row) {
+    let must_hold = case.expect == Expect::Holds;
+    if let Some(recorded) = case.executions.filter(|&n| n != verdict.executions) {
+        row.matched = false;
+        row.problems.push(format!(
+            "explored {} executions, the catalogue records {recorded}: the explored space changed{}; `{}` shows both counts{}",
+            verdict.executions,
+            if must_hold { " (on a case that must hold: find out why before re-pinning)" } else { "" },
+            paths::pin_command(&case.id),
+            if must_hold { " and records the new one only with --accept" } else { " and re-pins it" },
+        ));
+    }
+    let stored = verdict.search.as_ref().map(|search| search.states);
+    if let (Some(recorded), Some(states)) = (case.states, stored.filter(|&n| Some(n) != case.states)) {
+        row.matched = false;
+        row.problems.push(format!(
+            "stored {states} states, the catalogue records {recorded}: the explored state space changed; `{}` shows both counts",
+            paths::pin_command(&case.id)
+        ));
+    }
+}
+
+/// Writes the replay file of a failing run, shrunk first when the failure is a new one.
+fn save_failure(case: &Case, options: &Options, (engine, budget): (&Engine, &Budget), verdict: Verdict, row: &mut Row) {
+    let (config, verdict) = if row.matched || options.shrink_limit.is_zero() {
+        (case.config.clone(), verdict)
+    } else {
+        // A new failure: report and save the smallest version of it.
+        let shrunk = shrink::shrink(case.model, &case.config, verdict, engine, budget, options.shrink_limit);
+        if shrunk.config != case.config {
+            row.problems.push(format!(
+                "shrunk from {} x {} to {} threads x {} ops: {}",
+                case.config.threads, case.config.ops, shrunk.config.threads, shrunk.config.ops, shrunk.verdict.outcome
+            ));
+        }
+        (shrunk.config, shrunk.verdict)
+    };
+    let Some(file) = ReplayFile::from_verdict(Some(&case.id), &config, engine, &verdict) else {
+        if !matches!(engine, Engine::Std { .. }) {
+            row.problems.push("the failure left no schedule to replay".into());
+        }
+        return;
+    };
+    let path = options.replay_dir.join(format!("{}.json", case.id));
+    match file.write(&path) {
+        Ok(()) => {
+            if !row.matched {
+                row.problems.push(format!("replay it: {}", paths::replay_command(&path)));
+            }
+            row.replay = Some(paths::shown(&path));
+        }
+        Err(e) => row.problems.push(e.to_string()),
+    }
 }
 
 /// The engine and budget `case` runs under: its own, deepened by the overrides if it must hold.

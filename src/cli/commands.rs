@@ -4,7 +4,7 @@ use super::quiet::{FileTerm, Silenced};
 use super::{CheckArgs, Command, ExploreArgs, PowerArgs, Selection};
 use crate::catalogue::{self, Catalogue};
 use crate::check::{self, Options, Overrides};
-use crate::engine::{Engine, Outcome, Spread, Verdict};
+use crate::engine::{Budget, Engine, Outcome, Spread, Verdict};
 use crate::engine_spec::BudgetSpec;
 use crate::error::GcmcError;
 use crate::explain;
@@ -239,41 +239,13 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
     let part = if spread.shard.is_whole() { String::new() } else { format!(", shard {}", spread.shard) };
     eprintln!("exploring {} under {engine}{part} ...", config.describe());
     let silenced = Silenced::begin();
-    // An execution that never reaches a budget check is ended here, saying so, with exit 3.
-    let watchdog = budget.max_seconds.map(|s| {
-        let own = Duration::from_secs_f64(s.max(0.0));
-        let after = own + crate::watchdog::grace(own);
-        let described = format!("{} under {engine}", config.describe());
-        crate::watchdog::arm(after, move || {
-            println!(
-                "{described}: budget-exhausted: the run did not stop within its time limit and grace ({:.0} s in all), so the watchdog ended it",
-                after.as_secs_f64()
-            );
-            std::process::exit(3);
-        })
-    });
+    let watchdog = watch_explore(&budget, format!("{} under {engine}", config.describe()));
     let verdict = model.run_spread(&config, &engine, &budget, &spread);
     drop(watchdog);
     drop(silenced);
     let verdict = verdict?;
-    let found = (config.threads, config.ops);
     let (config, verdict) = if verdict.violation().is_some() && !args.no_shrink {
-        let limit = Duration::from_secs_f64(args.shrink_seconds.max(0.0));
-        let silenced = Silenced::begin();
-        let shrunk = shrink::shrink(model, &config, verdict, &engine, &budget, limit);
-        drop(silenced);
-        if shrunk.config != config {
-            eprintln!(
-                "shrunk from {} threads x {} ops to {} threads x {} ops ({} candidates{})",
-                found.0,
-                found.1,
-                shrunk.config.threads,
-                shrunk.config.ops,
-                shrunk.tried,
-                if shrunk.timed_out { ", stopped at the time limit" } else { "" }
-            );
-        }
-        (shrunk.config, shrunk.verdict)
+        shrink_for_report(model, config, verdict, (&engine, &budget), args.shrink_seconds)
     } else {
         (config, verdict)
     };
@@ -311,6 +283,49 @@ fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
             Ok(1)
         }
     }
+}
+
+/// A run that never reaches a budget check is ended past its time limit and grace, saying so,
+/// with exit 3.
+fn watch_explore(budget: &Budget, described: String) -> Option<crate::watchdog::Armed> {
+    budget.max_seconds.map(|s| {
+        let own = Duration::from_secs_f64(s.max(0.0));
+        let after = own + crate::watchdog::grace(own);
+        crate::watchdog::arm(after, move || {
+            println!(
+                "{described}: budget-exhausted: the run did not stop within its time limit and grace ({:.0} s in all), so the watchdog ended it",
+                after.as_secs_f64()
+            );
+            std::process::exit(3);
+        })
+    })
+}
+
+/// The failure of `explore`, shrunk to the fewest threads and operations that still fail within
+/// `seconds`, and what shrinking did, on stderr.
+fn shrink_for_report(
+    model: &dyn registry::DynModel,
+    config: ModelConfig,
+    verdict: Verdict,
+    (engine, budget): (&Engine, &Budget),
+    seconds: f64,
+) -> (ModelConfig, Verdict) {
+    let limit = Duration::from_secs_f64(seconds.max(0.0));
+    let silenced = Silenced::begin();
+    let shrunk = shrink::shrink(model, &config, verdict, engine, budget, limit);
+    drop(silenced);
+    if shrunk.config != config {
+        eprintln!(
+            "shrunk from {} threads x {} ops to {} threads x {} ops ({} candidates{})",
+            config.threads,
+            config.ops,
+            shrunk.config.threads,
+            shrunk.config.ops,
+            shrunk.tried,
+            if shrunk.timed_out { ", stopped at the time limit" } else { "" }
+        );
+    }
+    (shrunk.config, shrunk.verdict)
 }
 
 /// A catalogue entry for this failure, ready to paste (step 1 of pinning a new regression).

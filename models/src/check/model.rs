@@ -64,21 +64,31 @@ pub trait Model: Clone + std::fmt::Debug + Serialize + DeserializeOwned + Send +
     fn build(&self) -> Result<Self::Scenario, ConfigError>;
 }
 
-/// Per-thread operation programs, as the models' configurations carry them: `programs[t]` is what
-/// thread `t` does. The shared part of `Model::ops` and `Model::resized` for such configurations.
+/// Per-thread operation programs, as the models' configurations carry them: either explicit
+/// (`programs[t]` is what thread `t` does) or `uniform` operations on every thread. The shared
+/// part of `Model::ops` and `Model::resized` for such configurations.
 pub struct Programs;
 
 impl Programs {
-    /// The longest thread's operation count.
-    pub fn longest<T>(programs: &[Vec<T>]) -> usize {
-        programs.iter().map(Vec::len).max().unwrap_or(0)
+    /// Operations per thread: the longest explicit program's, else `uniform`.
+    pub fn ops<T>(programs: &Option<Vec<Vec<T>>>, uniform: usize) -> usize {
+        match programs {
+            Some(programs) => programs.iter().map(Vec::len).max().unwrap_or(0),
+            None => uniform,
+        }
     }
 
-    /// `threads` programs (the last ones dropped, or empty ones added), each cut to `ops` operations.
-    pub fn resize<T: Clone>(programs: &mut Vec<Vec<T>>, threads: usize, ops: usize) {
-        programs.truncate(threads);
-        programs.resize(threads, Vec::new());
-        programs.iter_mut().for_each(|p| p.truncate(ops));
+    /// `threads` explicit programs (the last ones dropped, or empty ones added), each cut to
+    /// `ops` operations; or, with none, `uniform` set to `ops`.
+    pub fn resize<T: Clone>(programs: &mut Option<Vec<Vec<T>>>, uniform: &mut usize, threads: usize, ops: usize) {
+        match programs {
+            Some(programs) => {
+                programs.truncate(threads);
+                programs.resize(threads, Vec::new());
+                programs.iter_mut().for_each(|p| p.truncate(ops));
+            }
+            None => *uniform = ops,
+        }
     }
 }
 
@@ -88,11 +98,15 @@ mod tests {
 
     #[test]
     fn programs_resize_by_threads_and_ops() {
-        let mut p = vec![vec![1, 2, 3], vec![4]];
-        assert_eq!(Programs::longest(&p), 3);
-        Programs::resize(&mut p, 3, 2);
-        assert_eq!(p, vec![vec![1, 2], vec![4], vec![]]);
-        Programs::resize(&mut p, 1, 1);
-        assert_eq!(p, vec![vec![1]]);
+        let (mut p, mut uniform) = (Some(vec![vec![1, 2, 3], vec![4]]), 7);
+        assert_eq!(Programs::ops(&p, uniform), 3);
+        Programs::resize(&mut p, &mut uniform, 3, 2);
+        assert_eq!(p, Some(vec![vec![1, 2], vec![4], vec![]]));
+        Programs::resize(&mut p, &mut uniform, 1, 1);
+        assert_eq!((p, uniform), (Some(vec![vec![1]]), 7));
+        let mut none: Option<Vec<Vec<u8>>> = None;
+        assert_eq!(Programs::ops(&none, uniform), 7);
+        Programs::resize(&mut none, &mut uniform, 2, 3);
+        assert_eq!((none, uniform), (None, 3));
     }
 }

@@ -196,41 +196,9 @@ impl<P: Platform> GcBitsArenas<P> {
         let (mut guard, fresh) = self.new_arena_may_unlock(guard, tally, cx);
         // Revalidate: if newArenaMayUnlock dropped the lock, another thread may have put a fresh
         // arena on next (and it may have room), and the list head we read is stale.
-        if self.variant.base() == Base::V0 {
-            // v0 never released the lock: next is as we left it, and had no room.
-        } else if self.variant == Variant::NoRevalidation {
-            let next = guard.lists.next;
-            let room = self.room(&guard, next);
-            if room >= bytes {
-                // The check Go would make, made here only to count what skipping it wastes.
-                tally.wasted += 1;
-                tally.abandoned_bytes += room;
-                cx.step(
-                    "newMarkBits",
-                    format_args!(
-                        "no revalidation: next {} had {room} bytes free, but fresh {fresh} goes in front of it (wasted)",
-                        Named(next)
-                    ),
-                );
-            }
-        } else {
-            let next = guard.lists.next;
-            if let Some(bits) = self.try_alloc(&mut guard, next, bytes, cx) {
-                // Put fresh back on the free list: it is already zero.
-                guard.headers[fresh.index()].next = guard.lists.free;
-                guard.lists.free = Some(fresh);
-                tally.wasted += 1;
-                cx.step(
-                    "newMarkBits",
-                    format_args!(
-                        "revalidate: next is now {} with room: took {bits}; fresh {fresh} back on the free list (wasted); unlock",
-                        Named(next)
-                    ),
-                );
-                drop(guard);
-                return bits;
-            }
-            cx.step("newMarkBits", format_args!("revalidate: next {} still has no room", Named(next)));
+        if let Some(bits) = self.revalidate(&mut guard, fresh, bytes, tally, cx) {
+            drop(guard);
+            return bits;
         }
 
         if self.variant == Variant::PublishBeforeAlloc {
@@ -255,6 +223,49 @@ impl<P: Platform> GcBitsArenas<P> {
         cx.step("newMarkBits", format_args!("took {bits} from fresh {fresh}; unlock"));
         drop(guard);
         bits
+    }
+
+    /// After newArenaMayUnlock. `lock` must be held (it may have been released and re-taken).
+    /// Returns bits from `next` when it now has room, with fresh back on the free list (v1, v2);
+    /// `None` sends the caller on to allocate from fresh.
+    fn revalidate(&self, locked: &mut Locked, fresh: ArenaId, bytes: u64, tally: &mut Tally, cx: &Ctx) -> Option<Bits> {
+        let next = locked.lists.next;
+        if self.variant.base() == Base::V0 {
+            // v0 never released the lock: next is as we left it, and had no room.
+            return None;
+        }
+        if self.variant == Variant::NoRevalidation {
+            let room = self.room(locked, next);
+            if room >= bytes {
+                // The check Go would make, made here only to count what skipping it wastes.
+                tally.wasted += 1;
+                tally.abandoned_bytes += room;
+                cx.step(
+                    "newMarkBits",
+                    format_args!(
+                        "no revalidation: next {} had {room} bytes free, but fresh {fresh} goes in front of it (wasted)",
+                        Named(next)
+                    ),
+                );
+            }
+            return None;
+        }
+        let Some(bits) = self.try_alloc(locked, next, bytes, cx) else {
+            cx.step("newMarkBits", format_args!("revalidate: next {} still has no room", Named(next)));
+            return None;
+        };
+        // Put fresh back on the free list: it is already zero.
+        locked.headers[fresh.index()].next = locked.lists.free;
+        locked.lists.free = Some(fresh);
+        tally.wasted += 1;
+        cx.step(
+            "newMarkBits",
+            format_args!(
+                "revalidate: next is now {} with room: took {bits}; fresh {fresh} back on the free list (wasted); unlock",
+                Named(next)
+            ),
+        );
+        Some(bits)
     }
 
     /// Bytes still free in `b` (v1 family only: the offset is under the lock); 0 for nil.

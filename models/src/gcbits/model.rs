@@ -49,20 +49,14 @@ impl Model for Config {
     }
 
     fn ops(&self) -> usize {
-        match &self.programs {
-            Some(programs) => Programs::longest(programs),
-            None => self.allocs,
-        }
+        Programs::ops(&self.programs, self.allocs)
     }
 
     /// Rotations past the new length are kept, at the end, so a shrunk R11 still rotates.
     fn resized(&self, threads: usize, ops: usize) -> Self {
         let mut c = self.clone();
         c.threads = threads;
-        match &mut c.programs {
-            Some(programs) => Programs::resize(programs, threads, ops),
-            None => c.allocs = ops,
-        }
+        Programs::resize(&mut c.programs, &mut c.allocs, threads, ops);
         let longest = c.ops();
         c.rotations.iter_mut().for_each(|k| *k = (*k).min(longest));
         c

@@ -26,19 +26,13 @@ impl Model for Config {
     }
 
     fn ops(&self) -> usize {
-        match &self.programs {
-            Some(programs) => Programs::longest(programs),
-            None => self.iterations,
-        }
+        Programs::ops(&self.programs, self.iterations)
     }
 
     fn resized(&self, threads: usize, ops: usize) -> Self {
         let mut c = self.clone();
         c.threads = threads;
-        match &mut c.programs {
-            Some(programs) => Programs::resize(programs, threads, ops),
-            None => c.iterations = ops,
-        }
+        Programs::resize(&mut c.programs, &mut c.iterations, threads, ops);
         c
     }
 

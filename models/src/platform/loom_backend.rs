@@ -1,6 +1,6 @@
 //! loom: exhaustive exploration under the C11 memory model (with loom's documented gaps).
 
-use super::{AtomicU64, Cell, JoinHandle, Mutex, Ordering, Platform};
+use super::{Cell, Platform};
 use std::hash::Hash;
 
 /// loom's modelled atomics, mutex, cell and threads.
@@ -32,43 +32,7 @@ impl Platform for Loom {
     }
 }
 
-impl AtomicU64 for loom::sync::atomic::AtomicU64 {
-    fn new(value: u64) -> Self {
-        loom::sync::atomic::AtomicU64::new(value)
-    }
-    fn load(&self, order: Ordering) -> u64 {
-        self.load(order)
-    }
-    fn store(&self, value: u64, order: Ordering) {
-        self.store(value, order)
-    }
-    fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
-        self.fetch_add(value, order)
-    }
-    fn compare_exchange(&self, current: u64, new: u64, success: Ordering, failure: Ordering) -> Result<u64, u64> {
-        self.compare_exchange(current, new, success, failure)
-    }
-}
-
-impl<T: Send + 'static> Mutex<T> for loom::sync::Mutex<T> {
-    type Guard<'a> = loom::sync::MutexGuard<'a, T>;
-    fn new(value: T) -> Self {
-        loom::sync::Mutex::new(value)
-    }
-    fn lock(&self) -> Self::Guard<'_> {
-        // loom never poisons, but keep the same poison-free contract as the other backends.
-        self.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-impl<T: Send + 'static> JoinHandle<T> for loom::thread::JoinHandle<T> {
-    fn join(self) -> T {
-        match loom::thread::JoinHandle::join(self) {
-            Ok(value) => value,
-            Err(payload) => std::panic::resume_unwind(payload),
-        }
-    }
-}
+forward_std_shaped!(loom::sync, loom::thread);
 
 /// loom's tracked cell: every access is checked against happens-before.
 pub struct LoomCell<T>(loom::cell::UnsafeCell<T>);

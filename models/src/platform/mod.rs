@@ -24,6 +24,58 @@
 //!   unsynchronized cell access there is undefined behaviour, so broken variants that race on a
 //!   cell are refused under it.
 
+/// Implements the facade's [`AtomicU64`], [`Mutex`] and [`JoinHandle`] for a backend whose types
+/// have std's shape (std's own, loom's, shuttle's): `forward_std_shaped!(loom::sync, loom::thread)`.
+/// One body for the three, so a backend cannot drift in what `lock` or `join` means: `lock` is
+/// poison-free (the first panic is the violation the harness reports; loom and shuttle never
+/// poison) and `join` re-raises a thread's panic.
+macro_rules! forward_std_shaped {
+    ($sync:path, $thread:path) => {
+        const _: () = {
+            use $crate::platform::{AtomicU64, JoinHandle, Mutex, Ordering};
+            use $sync as sync;
+            use $thread as thread;
+
+            impl AtomicU64 for sync::atomic::AtomicU64 {
+                fn new(value: u64) -> Self {
+                    sync::atomic::AtomicU64::new(value)
+                }
+                fn load(&self, order: Ordering) -> u64 {
+                    self.load(order)
+                }
+                fn store(&self, value: u64, order: Ordering) {
+                    self.store(value, order)
+                }
+                fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
+                    self.fetch_add(value, order)
+                }
+                fn compare_exchange(&self, current: u64, new: u64, success: Ordering, failure: Ordering) -> Result<u64, u64> {
+                    self.compare_exchange(current, new, success, failure)
+                }
+            }
+
+            impl<T: Send + 'static> Mutex<T> for sync::Mutex<T> {
+                type Guard<'a> = sync::MutexGuard<'a, T>;
+                fn new(value: T) -> Self {
+                    sync::Mutex::new(value)
+                }
+                fn lock(&self) -> Self::Guard<'_> {
+                    self.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+                }
+            }
+
+            impl<T: Send + 'static> JoinHandle<T> for thread::JoinHandle<T> {
+                fn join(self) -> T {
+                    match thread::JoinHandle::join(self) {
+                        Ok(value) => value,
+                        Err(payload) => std::panic::resume_unwind(payload),
+                    }
+                }
+            }
+        };
+    };
+}
+
 mod loom_backend;
 mod shuttle_backend;
 pub mod stateful;

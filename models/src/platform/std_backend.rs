@@ -1,6 +1,6 @@
 //! Real threads and std types: the stress baseline and the benchmarks.
 
-use super::{AtomicU64, Cell, JoinHandle, Mutex, Ordering, Platform};
+use super::{Cell, Platform};
 use std::hash::Hash;
 
 /// Real OS threads, `std::sync` types.
@@ -28,42 +28,7 @@ impl Platform for Std {
     }
 }
 
-impl AtomicU64 for std::sync::atomic::AtomicU64 {
-    fn new(value: u64) -> Self {
-        std::sync::atomic::AtomicU64::new(value)
-    }
-    fn load(&self, order: Ordering) -> u64 {
-        self.load(order)
-    }
-    fn store(&self, value: u64, order: Ordering) {
-        self.store(value, order)
-    }
-    fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
-        self.fetch_add(value, order)
-    }
-    fn compare_exchange(&self, current: u64, new: u64, success: Ordering, failure: Ordering) -> Result<u64, u64> {
-        self.compare_exchange(current, new, success, failure)
-    }
-}
-
-impl<T: Send + 'static> Mutex<T> for std::sync::Mutex<T> {
-    type Guard<'a> = std::sync::MutexGuard<'a, T>;
-    fn new(value: T) -> Self {
-        std::sync::Mutex::new(value)
-    }
-    fn lock(&self) -> Self::Guard<'_> {
-        self.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-impl<T: Send + 'static> JoinHandle<T> for std::thread::JoinHandle<T> {
-    fn join(self) -> T {
-        match std::thread::JoinHandle::join(self) {
-            Ok(value) => value,
-            Err(payload) => std::panic::resume_unwind(payload),
-        }
-    }
-}
+forward_std_shaped!(std::sync, std::thread);
 
 /// An unchecked cell, shared by the std and shuttle backends.
 pub struct PlainCell<T>(std::cell::UnsafeCell<T>);

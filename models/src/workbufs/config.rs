@@ -219,3 +219,37 @@ impl Config {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Config, Variant};
+    use crate::workbufs::Sizes;
+
+    #[test]
+    fn builders_set_what_they_name_and_omitted_fields_take_gos_defaults() {
+        let config = Config::new(Variant::Go, 1, 1).objects_per_workbuf(2).spans_of(4);
+        let sizes = Sizes::small(4, 2);
+        assert_eq!(
+            (config.page_size, config.workbuf_size, config.workbuf_alloc, config.workbuf_objs),
+            (sizes.page_size, sizes.workbuf_size, sizes.workbuf_alloc, 2)
+        );
+        // What a catalogue entry may leave out (the catalogue relies on these defaults).
+        let mut value = serde_json::to_value(Config::new(Variant::Go, 1, 1)).unwrap();
+        let fields = value.as_object_mut().unwrap();
+        for omitted in ["cycles", "free_batch", "handoff_above"] {
+            fields.remove(omitted);
+        }
+        let parsed: Config = serde_json::from_value(value).unwrap();
+        assert_eq!((parsed.cycles, parsed.free_batch, parsed.handoff_above), (1, 64, 4));
+    }
+
+    #[test]
+    fn spawned_threads_are_bounded_at_four_times_the_thread_limit() {
+        // 64 workers and a sweeper per cycle: 3 cycles spawn 195 tasks, 4 spawn 260 (over 256).
+        let cycles = |n| Config::new(Variant::Go, 64, 1).cycles(n).with_controller().with_sweeper();
+        assert_eq!(cycles(3).spawned_threads(), 195);
+        assert!(cycles(3).within_limits().is_ok());
+        let refused = cycles(4).within_limits().unwrap_err().0;
+        assert!(refused.contains("260") && refused.contains("256"), "{refused}");
+    }
+}

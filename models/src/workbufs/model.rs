@@ -45,19 +45,13 @@ impl Model for Config {
     }
 
     fn ops(&self) -> usize {
-        match &self.programs {
-            Some(programs) => Programs::longest(programs),
-            None => self.ops,
-        }
+        Programs::ops(&self.programs, self.ops)
     }
 
     fn resized(&self, threads: usize, ops: usize) -> Self {
         let mut c = self.clone();
         c.workers = threads;
-        match &mut c.programs {
-            Some(programs) => Programs::resize(programs, threads, ops),
-            None => c.ops = ops,
-        }
+        Programs::resize(&mut c.programs, &mut c.ops, threads, ops);
         c
     }
 
