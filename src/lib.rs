@@ -1,6 +1,10 @@
 //! gcmc: the harness. Engines run the models' scenarios and turn what happened into verdicts,
 //! traces and replayable schedules; the catalogue, the command line, replay files and shrinking
 //! make that a product.
+//!
+//! `docs/architecture.md` in the repository describes the layers, the platform, the
+//! scheduling-point rule and how a catalogue case flows from the catalogue to an engine to a
+//! verdict.
 
 pub mod catalogue;
 pub mod check;

@@ -162,24 +162,7 @@ pub fn run(
         );
         return Ok(1);
     }
-    let mut text = std::fs::read_to_string(&catalogue.path)
-        .map_err(|e| GcmcError::catalogue(paths::shown(&catalogue.path), format!("cannot read: {e}")))?;
-    let mut counts_changed = false;
-    for p in &plans {
-        if let Some(n) = p.executions {
-            text = set_executions(&text, &p.case.id, n).map_err(|problem| GcmcError::catalogue(paths::shown(&catalogue.path), problem))?;
-            counts_changed = true;
-        }
-        if let Some(n) = p.states {
-            text = set_states(&text, &p.case.id, n).map_err(|problem| GcmcError::catalogue(paths::shown(&catalogue.path), problem))?;
-            counts_changed = true;
-        }
-    }
-    if counts_changed {
-        // The edited text must still be a valid catalogue before it replaces the old one.
-        catalogue::load_str(&catalogue.path, &text)?;
-        std::fs::write(&catalogue.path, &text).map_err(|e| GcmcError::io(format!("cannot write {}", paths::shown(&catalogue.path)), e))?;
-    }
+    record_counts(catalogue, &plans)?;
     for p in &plans {
         if let Some(n) = p.executions {
             println!("{}: recorded executions = {n} in {}", p.case.id, paths::shown(&catalogue.path));
@@ -204,4 +187,29 @@ pub fn run(
         }
     }
     Ok(if failed == 0 { 0 } else { 1 })
+}
+
+/// Writes the plans' new execution and state counts into the catalogue file, after checking that
+/// the edited text is still a valid catalogue.
+fn record_counts(catalogue: &Catalogue, plans: &[Plan<'_>]) -> Result<(), GcmcError> {
+    let shown = paths::shown(&catalogue.path);
+    let bad = |problem: String| GcmcError::catalogue(shown.clone(), problem);
+    let mut text = std::fs::read_to_string(&catalogue.path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let mut counts_changed = false;
+    for p in plans {
+        if let Some(n) = p.executions {
+            text = set_executions(&text, &p.case.id, n).map_err(bad)?;
+            counts_changed = true;
+        }
+        if let Some(n) = p.states {
+            text = set_states(&text, &p.case.id, n).map_err(bad)?;
+            counts_changed = true;
+        }
+    }
+    if counts_changed {
+        // The edited text must still be a valid catalogue before it replaces the old one.
+        catalogue::load_str(&catalogue.path, &text)?;
+        std::fs::write(&catalogue.path, &text).map_err(|e| GcmcError::io(format!("cannot write {shown}"), e))?;
+    }
+    Ok(())
 }

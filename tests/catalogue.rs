@@ -118,8 +118,12 @@ fn covers_each_variant(catalogue: &Catalogue) -> Result<(), Failed> {
                 .into());
             }
         }
-        // A catalogued bug's rows carry its id, so `check R6` selects them.
+        // A catalogued bug's rows carry its id, so `check R6` selects them; and every variant says
+        // where it comes from and what it is (`list` and the README's table print both).
         for info in model.variant_infos() {
+            if info.origin.trim().is_empty() || info.meaning.trim().is_empty() {
+                return Err(format!("{} {}: its declaration has no origin or no meaning", model.name(), info.name).into());
+            }
             let Some(id) = info.regression else { continue };
             let mut ours = catalogue.cases.iter().filter(|c| c.config.model == model.name() && c.config.variant == info.name);
             if let Some(case) = ours.find(|c| !c.id.starts_with(&format!("{id}-"))) {

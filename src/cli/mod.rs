@@ -6,6 +6,7 @@
 //! line `error: ...` on stderr; 3 when `explore` ran out of budget before finishing.
 
 mod commands;
+mod explore;
 mod list;
 pub mod quiet;
 
