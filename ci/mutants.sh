@@ -32,7 +32,7 @@ status=0
 for model in ${GCMC_MUTANTS_MODELS:-lfstack gcbits workbufs}; do
     case $model in
         lfstack) files=(-f 'models/src/lfstack/*.rs'); tests=(--test lfstack --test lfstack_packing) ;;
-        gcbits) files=(-f models/src/gcbits/arenas.rs); tests=(--test gcbits) ;;
+        gcbits) files=(-f models/src/gcbits/arenas.rs); tests=(--test gcbits --test gcbits_config) ;;
         workbufs) files=(-f 'models/src/workbufs/*.rs'); tests=(--test workbufs) ;;
         *) echo "error: unknown model \`$model\` in GCMC_MUTANTS_MODELS (known: lfstack gcbits workbufs)" >&2; exit 2 ;;
     esac

@@ -5,6 +5,11 @@
 //! corrupt replay file, an unusable option. Each variant carries what it concerns (the file, the
 //! case, the model) beside the problem, so callers can tell them apart; the message a user sees is
 //! the same one line either way.
+//!
+//! The leaf checks (an engine spec, a schedule, a `--shard` or `--jobs` value, one catalogue field)
+//! return their problem as text and know nothing of where it came from; the caller, which knows the
+//! file and the case, wraps it into the variant that names them. A pinned replay that no longer
+//! stands for its case is a finding of `check`, typed as `check::PinnedProblem`.
 
 use gcmc_models::check::ConfigError;
 

@@ -7,7 +7,7 @@
 //! off, so a run is the same on every machine and leaves no files behind.
 
 use crate::engine::{self, Budget, Engine, Verdict};
-use gcmc_models::check::Model;
+use gcmc_models::check::{ConfigError, Model};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use std::sync::Arc;
@@ -29,9 +29,8 @@ pub fn runner(cases: u32, seed: u64) -> TestRunner {
 }
 
 /// Runs one configuration; a configuration the model or the engine refuses is an error.
-pub fn run<M: Model>(config: &M, engine: &Engine, budget: &Budget) -> Result<Verdict, String> {
-    let scenario = config.build().map_err(|e| e.to_string())?;
-    engine::run(Arc::new(scenario), engine, budget).map_err(|e| e.to_string())
+pub fn run<M: Model>(config: &M, engine: &Engine, budget: &Budget) -> Result<Verdict, ConfigError> {
+    engine::run(Arc::new(config.build()?), engine, budget)
 }
 
 /// The first generated configuration that fails (a violation), shrunk by proptest to one from
@@ -45,7 +44,7 @@ pub fn find_violation<M: Model>(
     budget: &Budget,
 ) -> Option<(M, Verdict)> {
     let result = runner.run(&strategy, |config| {
-        let verdict = run(&config, engine, budget).map_err(TestCaseError::reject)?;
+        let verdict = run(&config, engine, budget).map_err(|e| TestCaseError::reject(e.to_string()))?;
         match verdict.violation() {
             Some(v) => Err(TestCaseError::fail(v.to_string())),
             None if verdict.holds() => Ok(()),

@@ -164,29 +164,34 @@ pub fn run(
     }
     record_counts(catalogue, &plans)?;
     for p in &plans {
-        if let Some(n) = p.executions {
-            println!("{}: recorded executions = {n} in {}", p.case.id, paths::shown(&catalogue.path));
-        }
-        if let Some(n) = p.states {
-            println!("{}: recorded states = {n} in {}", p.case.id, paths::shown(&catalogue.path));
-        }
-        if let (Some(file), Some(path)) = (&p.file, &p.case.replay) {
-            let guard = silenced();
-            let written = file.write(path).map_err(|e| e.to_string()).and_then(|()| verify_pinned(p.case, path));
-            drop(guard);
-            match written {
-                Ok(()) => println!("{}: pinned {}", p.case.id, paths::shown(path)),
-                Err(e) => {
-                    failed += 1;
-                    println!("{}: NOT pinned: {e}", p.case.id);
-                }
-            }
-        }
-        if p.executions.is_none() && p.states.is_none() && p.file.is_none() {
-            println!("{}: unchanged", p.case.id);
+        if !write_plan(p, catalogue, &mut silenced) {
+            failed += 1;
         }
     }
     Ok(if failed == 0 { 0 } else { 1 })
+}
+
+/// Reports the counts `record_counts` wrote for `p`, and writes its replay file and checks that
+/// it reproduces; false when it does not.
+fn write_plan(p: &Plan<'_>, catalogue: &Catalogue, silenced: &mut impl FnMut() -> Box<dyn std::any::Any>) -> bool {
+    if let Some(n) = p.executions {
+        println!("{}: recorded executions = {n} in {}", p.case.id, paths::shown(&catalogue.path));
+    }
+    if let Some(n) = p.states {
+        println!("{}: recorded states = {n} in {}", p.case.id, paths::shown(&catalogue.path));
+    }
+    if p.executions.is_none() && p.states.is_none() && p.file.is_none() {
+        println!("{}: unchanged", p.case.id);
+    }
+    let (Some(file), Some(path)) = (&p.file, &p.case.replay) else { return true };
+    let guard = silenced();
+    let written = file.write(path).map_err(|e| e.to_string()).and_then(|()| verify_pinned(p.case, path).map_err(|e| e.to_string()));
+    drop(guard);
+    match &written {
+        Ok(()) => println!("{}: pinned {}", p.case.id, paths::shown(path)),
+        Err(e) => println!("{}: NOT pinned: {e}", p.case.id),
+    }
+    written.is_ok()
 }
 
 /// Writes the plans' new execution and state counts into the catalogue file, after checking that

@@ -6,10 +6,12 @@ pub mod worker;
 
 use crate::catalogue::{Case, Catalogue, Expect};
 use crate::engine::{Budget, Engine, EngineKind, Outcome, Verdict};
+use crate::error::GcmcError;
 use crate::jobs;
 use crate::paths;
 use crate::replay_file::ReplayFile;
 use crate::shrink;
+use gcmc_models::check::ViolationKind;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -294,37 +296,47 @@ pub fn figures(verdict: &Verdict) -> String {
     verdict.figures.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join(" ")
 }
 
+/// Why a case's pinned replay no longer stands for it: a finding of `check` (the row does not
+/// match), not bad input.
+#[derive(Debug, thiserror::Error)]
+pub enum PinnedProblem {
+    #[error("pinned replay {file} is missing")]
+    Missing { file: String },
+    #[error("{0}")]
+    Refused(GcmcError),
+    #[error("pinned replay {file} is stale: its {what} differs from the case's")]
+    Stale { file: String, what: &'static str },
+    #[error("pinned replay {file} records violation:{recorded}, the case expects violation:{expected}")]
+    OtherViolation { file: String, recorded: ViolationKind, expected: ViolationKind },
+    #[error("pinned replay {file} no longer reproduces: {why}")]
+    Diverged { file: String, why: String },
+}
+
 /// The pinned replay of `case` must be for exactly this case and reproduce its violation and trace.
-pub fn verify_pinned(case: &Case, pinned: &Path) -> Result<(), String> {
-    let shown = paths::shown(pinned);
+pub fn verify_pinned(case: &Case, pinned: &Path) -> Result<(), PinnedProblem> {
+    let file = paths::shown(pinned);
     if !pinned.exists() {
-        return Err(format!("pinned replay {shown} is missing"));
+        return Err(PinnedProblem::Missing { file });
     }
-    let loaded = ReplayFile::load(pinned).map_err(|e| e.to_string())?;
-    let stale = |what: &str| Err(format!("pinned replay {shown} is stale: its {what} differs from the case's"));
-    if loaded.config.model != case.config.model {
-        return stale("model");
+    let loaded = ReplayFile::load(pinned).map_err(PinnedProblem::Refused)?;
+    let differs = [
+        ("model", loaded.config.model != case.config.model),
+        ("variant", loaded.config.variant != case.config.variant),
+        ("configuration", loaded.config.value != case.config.value),
+        ("engine", loaded.file.engine != case.engine),
+    ];
+    if let Some(&(what, _)) = differs.iter().find(|(_, differs)| *differs) {
+        return Err(PinnedProblem::Stale { file, what });
     }
-    if loaded.config.variant != case.config.variant {
-        return stale("variant");
-    }
-    if loaded.config.value != case.config.value {
-        return stale("configuration");
-    }
-    if loaded.file.engine != case.engine {
-        return stale("engine");
-    }
-    if let Expect::Violation(kind) = case.expect {
-        if loaded.file.violation.kind != kind {
-            return Err(format!(
-                "pinned replay {shown} records violation:{}, the case expects violation:{kind}",
-                loaded.file.violation.kind
-            ));
+    if let Expect::Violation(expected) = case.expect {
+        let recorded = loaded.file.violation.kind;
+        if recorded != expected {
+            return Err(PinnedProblem::OtherViolation { file, recorded, expected });
         }
     }
-    let replayed = loaded.replay().map_err(|e| e.to_string())?;
+    let replayed = loaded.replay().map_err(PinnedProblem::Refused)?;
     match replayed.divergence {
-        Some(why) => Err(format!("pinned replay {shown} no longer reproduces: {why}")),
+        Some(why) => Err(PinnedProblem::Diverged { file, why }),
         None => Ok(()),
     }
 }

@@ -13,6 +13,7 @@ use crate::registry::{self, ModelConfig};
 use crate::replay_file::ReplayFile;
 use crate::shrink;
 use serde_json::{Map, Value};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// `KEY=VALUE`, VALUE read as a TOML value (a bare word is a string).
@@ -36,14 +37,7 @@ pub(super) fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
     let model = registry::model(&args.model)?;
     let config = explored_config(model, &args)?;
     let engine = args.engine.spec().resolve(false).map_err(GcmcError::Usage)?;
-    let budget = BudgetSpec {
-        max_executions: args.max_executions,
-        max_seconds: Some(args.max_seconds.unwrap_or(600.0)),
-        max_states: args.max_states,
-        ..BudgetSpec::default()
-    }
-    .resolve()
-    .map_err(GcmcError::Usage)?;
+    let budget = explored_budget(&args)?;
     model.admit(&config, &engine)?;
     let spread = explored_spread(&args)?;
     spread.admit(&engine)?;
@@ -61,6 +55,31 @@ pub(super) fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         (config, verdict)
     };
     print!("{}", explain::render(&config, &engine, &verdict));
+    print_summary(&verdict, &spread, &part);
+    match &verdict.outcome {
+        Outcome::Holds => Ok(0),
+        Outcome::BudgetExhausted { .. } => Ok(3),
+        Outcome::Violation(_) => {
+            save_replay(model, &config, &engine, &verdict, args.replay_dir)?;
+            Ok(1)
+        }
+    }
+}
+
+/// The budget: the command line's limits, ten minutes when no time limit is given.
+fn explored_budget(args: &ExploreArgs) -> Result<Budget, GcmcError> {
+    BudgetSpec {
+        max_executions: args.max_executions,
+        max_seconds: Some(args.max_seconds.unwrap_or(600.0)),
+        max_states: args.max_states,
+        ..BudgetSpec::default()
+    }
+    .resolve()
+    .map_err(GcmcError::Usage)
+}
+
+/// How much was explored, whether that is a proof, the search statistics and the figures.
+fn print_summary(verdict: &Verdict, spread: &Spread, part: &str) {
     let coverage = match (verdict.exhaustive, spread.shard.is_whole()) {
         (true, true) => "exhaustive".to_string(),
         (true, false) => format!("exhaustive over shard {} (the proof is all {} shards holding)", spread.shard, spread.shard.count()),
@@ -71,29 +90,26 @@ pub(super) fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
         println!("{}", search);
     }
     if !verdict.figures.is_empty() {
-        println!("figures (maximum over the executions): {}", crate::check::figures(&verdict));
+        println!("figures (maximum over the executions): {}", crate::check::figures(verdict));
     }
-    match &verdict.outcome {
-        Outcome::Holds => Ok(0),
-        Outcome::BudgetExhausted { .. } => Ok(3),
-        Outcome::Violation(_) => {
-            if let Some(file) = ReplayFile::from_verdict(None, &config, &engine, &verdict) {
-                let dir = args.replay_dir.unwrap_or_else(catalogue::load::default_replay_dir);
-                let path = dir.join(format!(
-                    "explore-{}-{}-{}x{}-{}.json",
-                    config.model,
-                    config.variant,
-                    config.threads,
-                    config.ops,
-                    engine.name()
-                ));
-                file.write(&path)?;
-                println!("replay it: {}", paths::replay_command(&path));
-                print!("{}", suggested_case(model, &config, &engine, &verdict)?);
-            }
-            Ok(1)
-        }
-    }
+}
+
+/// Writes the violation's replay file (under `dir`, else the default replay directory) and
+/// prints how to replay it and the catalogue case that would pin it.
+fn save_replay(
+    model: &dyn registry::DynModel,
+    config: &ModelConfig,
+    engine: &Engine,
+    verdict: &Verdict,
+    dir: Option<PathBuf>,
+) -> Result<(), GcmcError> {
+    let Some(file) = ReplayFile::from_verdict(None, config, engine, verdict) else { return Ok(()) };
+    let name = format!("explore-{}-{}-{}x{}-{}.json", config.model, config.variant, config.threads, config.ops, engine.name());
+    let path = dir.unwrap_or_else(catalogue::load::default_replay_dir).join(name);
+    file.write(&path)?;
+    println!("replay it: {}", paths::replay_command(&path));
+    print!("{}", suggested_case(model, config, engine, verdict)?);
+    Ok(())
 }
 
 /// The variant's default configuration, with `--set` merged over it and `--threads`/`--ops` applied.

@@ -45,24 +45,53 @@ pub enum Step {
 /// bits...]`, each step a 0 bit and a task id in that many bits (least significant first), or a
 /// 1 bit for a random choice, in as many bytes as the steps would take at full width.
 pub fn shuttle_steps(encoded: &str, spawned: usize) -> Result<Vec<Step>, String> {
-    let corrupt = |why: String| Err(format!("corrupt schedule: {why}"));
+    let corrupt = |why: String| format!("corrupt schedule: {why}");
+    let bytes = hex_bytes(encoded).map_err(corrupt)?;
+    if bytes[0] != SHUTTLE_MAGIC {
+        return Err(corrupt(format!("starts with {:#04x}, not shuttle's schedule marker {SHUTTLE_MAGIC:#04x}", bytes[0])));
+    }
+    let mut header = Varints { bytes: &bytes, at: 1 };
+    let id_bits = header.next("task id width").map_err(corrupt)?;
+    let length = header.next("length").map_err(corrupt)?;
+    let _seed = header.next("seed").map_err(corrupt)?;
+    if id_bits == 0 || id_bits > 64 {
+        return Err(corrupt(format!("task ids of {id_bits} bits")));
+    }
+    let bits = &bytes[header.at..];
+    // shuttle sizes the bits for every step at full width (a random choice uses one bit of its
+    // share), so the length and the width fix the byte count; and a length that does not fit the
+    // bytes must not size an allocation.
+    let expected_bytes = length.checked_mul(1 + id_bits).map(|b| b.div_ceil(8));
+    if expected_bytes != Some(bits.len() as u64) {
+        return Err(corrupt(format!("claims {length} steps of {} bits in {} bytes", 1 + id_bits, bits.len())));
+    }
+    decode_steps(bits, length, id_bits, spawned).map_err(corrupt)
+}
+
+/// The bytes of a hex string (whitespace ignored), at least one.
+fn hex_bytes(encoded: &str) -> Result<Vec<u8>, String> {
     let hex: String = encoded.chars().filter(|c| !c.is_whitespace()).collect();
     if hex.is_empty() {
-        return corrupt("empty".into());
+        return Err("empty".into());
     }
     if hex.len() % 2 == 1 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return corrupt("not an even number of hex digits".into());
+        return Err("not an even number of hex digits".into());
     }
-    let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("checked hex")).collect();
-    if bytes[0] != SHUTTLE_MAGIC {
-        return corrupt(format!("starts with {:#04x}, not shuttle's schedule marker {SHUTTLE_MAGIC:#04x}", bytes[0]));
-    }
-    let mut at = 1;
-    let mut varint = |what: &str| -> Result<u64, String> {
+    Ok((0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("checked hex")).collect())
+}
+
+/// shuttle's header fields: LEB128 varints read one after another from `at`.
+struct Varints<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Varints<'_> {
+    fn next(&mut self, what: &str) -> Result<u64, String> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
-            let Some(&byte) = bytes.get(at) else { return Err(format!("corrupt schedule: ends inside its {what}")) };
-            at += 1;
+            let Some(&byte) = self.bytes.get(self.at) else { return Err(format!("ends inside its {what}")) };
+            self.at += 1;
             let part = u64::from(byte & 0x7f);
             if shift == 63 && part > 1 {
                 break;
@@ -72,23 +101,14 @@ pub fn shuttle_steps(encoded: &str, spawned: usize) -> Result<Vec<Step>, String>
                 return Ok(value);
             }
         }
-        Err(format!("corrupt schedule: its {what} does not fit in 64 bits"))
-    };
-    let id_bits = varint("task id width")?;
-    let length = varint("length")?;
-    let _seed = varint("seed")?;
+        Err(format!("its {what} does not fit in 64 bits"))
+    }
+}
+
+/// `length` steps from `bits` (least significant bit first): a set bit is a random choice, a clear
+/// one is followed by the `id_bits`-bit id of the task scheduled, which must exist.
+fn decode_steps(bits: &[u8], length: u64, id_bits: u64, spawned: usize) -> Result<Vec<Step>, String> {
     let tasks = spawned as u64 + 1;
-    if id_bits == 0 || id_bits > 64 {
-        return corrupt(format!("task ids of {id_bits} bits"));
-    }
-    let bits = &bytes[at..];
-    // shuttle sizes the bits for every step at full width (a random choice uses one bit of its
-    // share), so the length and the width fix the byte count; and a length that does not fit the
-    // bytes must not size an allocation.
-    let expected_bytes = length.checked_mul(1 + id_bits).map(|b| b.div_ceil(8));
-    if expected_bytes != Some(bits.len() as u64) {
-        return corrupt(format!("claims {length} steps of {} bits in {} bytes", 1 + id_bits, bits.len()));
-    }
     let bit = |i: u64| bits[(i / 8) as usize] >> (i % 8) & 1 == 1;
     let mut steps = Vec::with_capacity(length as usize);
     let mut offset = 0u64;
@@ -102,7 +122,7 @@ pub fn shuttle_steps(encoded: &str, spawned: usize) -> Result<Vec<Step>, String>
         let id = (0..id_bits).filter(|&k| bit(offset + 1 + k)).fold(0u64, |id, k| id | 1 << k);
         if id >= tasks {
             return Err(format!(
-                "corrupt schedule: step {} runs task {id}, but the configuration has {tasks} (the main thread and {spawned} spawned)",
+                "step {} runs task {id}, but the configuration has {tasks} (the main thread and {spawned} spawned)",
                 n + 1
             ));
         }

@@ -1,4 +1,5 @@
-//! What several test files need: running the built `gcmc` binary from the crate's root.
+//! What several test files need: running the built `gcmc` binary from the crate's root, scratch
+//! files, a small catalogue.
 
 #![allow(dead_code)] // each test file uses its own part
 
@@ -26,3 +27,14 @@ pub fn scratch(folder: &str, name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
+
+/// A catalogue of one lfstack case that holds under loom.
+pub const GOOD_CASE: &str = r#"
+[[case]]
+id = "ok"
+model = "lfstack"
+variant = "go"
+config = { threads = 2, nodes = 2, iterations = 1, counter_bits = 3 }
+engine = { name = "loom" }
+expect = "holds"
+"#;

@@ -380,19 +380,9 @@ impl<P: Platform> GcBitsArenas<P> {
         locked.lists.free = Some(head);
     }
 
-    /// Follows next links from `head`, stopping at the first repeat.
+    /// The list from `head`, by the headers' next links.
     fn walk(&self, locked: &Locked, head: Option<ArenaId>) -> Walk {
-        let mut walk = Walk::default();
-        let mut at = head;
-        while let Some(a) = at {
-            if walk.arenas.contains(&a) {
-                walk.cycle_at = Some(a);
-                break;
-            }
-            walk.arenas.push(a);
-            at = locked.headers.get(a.index()).and_then(|h| h.next);
-        }
-        walk
+        Walk::follow(head, |a| locked.headers.get(a.index()).and_then(|h| h.next))
     }
 
     fn walk_all(&self, locked: &Locked) -> [(&'static str, Walk); 4] {

@@ -128,6 +128,23 @@ pub struct Walk {
     pub cycle_at: Option<ArenaId>,
 }
 
+impl Walk {
+    /// Follows `next` from `head`, stopping at the end or at the first repeat.
+    pub fn follow(head: Option<ArenaId>, next: impl Fn(ArenaId) -> Option<ArenaId>) -> Walk {
+        let mut walk = Walk::default();
+        let mut at = head;
+        while let Some(a) = at {
+            if walk.arenas.contains(&a) {
+                walk.cycle_at = Some(a);
+                break;
+            }
+            walk.arenas.push(a);
+            at = next(a);
+        }
+        walk
+    }
+}
+
 impl fmt::Display for Walk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[")?;

@@ -161,17 +161,22 @@ impl Scenario for GcBitsScenario {
             }
         }
 
-        let ledger: Vec<_> = arenas.os.ledger().into_iter().map(|a| (a, arenas.os.origin(a))).collect();
-        let lists = arenas.lists_at_quiescence();
-        if let Err((kind, detail)) = check_conservation(&ledger, &lists) {
-            main.fail(kind, detail);
-        }
-        rec.figure_max("wasted-arenas", workers.iter().map(|w| w.tally.wasted).sum());
-        // Counted from the OS's own ledger, not from what the allocating threads report.
-        let from_os = ledger.iter().filter(|(_, origin)| matches!(origin, Origin::SysAlloc { .. })).count();
-        rec.figure_max("arenas-from-os", from_os as u64);
-        rec.figure_max("abandoned-bytes", workers.iter().map(|w| w.tally.abandoned_bytes).sum());
+        audit_at_quiescence(rec, &main, &arenas, &workers);
     }
+}
+
+/// Every arena in exactly one place once all threads are done, and the run's figures.
+fn audit_at_quiescence<P: Platform>(rec: &Recorder, main: &Ctx, arenas: &GcBitsArenas<P>, workers: &[Worker]) {
+    let ledger: Vec<_> = arenas.os.ledger().into_iter().map(|a| (a, arenas.os.origin(a))).collect();
+    let lists = arenas.lists_at_quiescence();
+    if let Err((kind, detail)) = check_conservation(&ledger, &lists) {
+        main.fail(kind, detail);
+    }
+    rec.figure_max("wasted-arenas", workers.iter().map(|w| w.tally.wasted).sum());
+    // Counted from the OS's own ledger, not from what the allocating threads report.
+    let from_os = ledger.iter().filter(|(_, origin)| matches!(origin, Origin::SysAlloc { .. })).count();
+    rec.figure_max("arenas-from-os", from_os as u64);
+    rec.figure_max("abandoned-bytes", workers.iter().map(|w| w.tally.abandoned_bytes).sum());
 }
 
 /// One `newMarkBits` call and what the span then does with its bits, checked on the spot.
