@@ -5,16 +5,35 @@
 
 use crate::engine::{Engine, Outcome, Verdict};
 use crate::registry::ModelConfig;
+use crate::view;
 use gcmc_models::check::Violation;
 use std::fmt::Write;
 
+/// How the trace is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TraceView {
+    /// One numbered line per step, its thread first.
+    #[default]
+    Lines,
+    /// One column per thread, the whole table `width` characters wide ([`view::columns`]).
+    Columns { width: usize },
+}
+
 /// The full report of a failing (or held) run: heading, trace, violation.
 pub fn render(config: &ModelConfig, engine: &Engine, verdict: &Verdict) -> String {
+    render_as(config, engine, verdict, TraceView::Lines)
+}
+
+/// [`render`], the trace shown as `trace_view` says.
+pub fn render_as(config: &ModelConfig, engine: &Engine, verdict: &Verdict, trace_view: TraceView) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} under {engine}: {}", config.describe(), verdict.outcome.label());
     if !verdict.trace.is_empty() {
         let _ = writeln!(out, "trace of the failing execution ({} steps):", verdict.trace.len());
-        out.push_str(&render_trace(&verdict.trace.iter().map(ToString::to_string).collect::<Vec<_>>()));
+        match trace_view {
+            TraceView::Lines => out.push_str(&render_trace(&verdict.trace.iter().map(ToString::to_string).collect::<Vec<_>>())),
+            TraceView::Columns { width } => out.push_str(&view::columns::render(&verdict.trace, verdict.violation(), width)),
+        }
     }
     match &verdict.outcome {
         Outcome::Violation(v) => out.push_str(&render_violation(v)),

@@ -22,4 +22,5 @@ pub mod registry;
 pub mod replay_file;
 pub mod shard;
 pub mod shrink;
+pub mod view;
 pub mod watchdog;

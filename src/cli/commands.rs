@@ -1,7 +1,7 @@
 //! The subcommands (`list` and `explore` have their own files).
 
 use super::quiet::{FileTerm, Silenced};
-use super::{CheckArgs, Command, PowerArgs, Selection};
+use super::{CheckArgs, Command, PowerArgs, Selection, ViewArgs};
 use crate::catalogue::{self, Catalogue};
 use crate::check::{self, Options, Overrides};
 use crate::error::GcmcError;
@@ -20,7 +20,7 @@ pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
         Command::List { catalogue, .. } => super::list::everything(&load(catalogue.catalogue)?.0),
         Command::Check(args) => check(args),
         Command::Explore(args) => super::explore::explore(args),
-        Command::Replay { file } => replay(&file),
+        Command::Replay { file, view } => replay(&file, &view),
         Command::Power(args) => power(args),
         Command::Pin { filter, accept, deep, catalogue } => {
             let (catalogue, which) = load(catalogue.catalogue)?;
@@ -187,7 +187,7 @@ fn pin(catalogue: &Catalogue, filter: Option<&str>, accept: bool, deep: bool) ->
     crate::pin::run(catalogue, &cases, accept, || Box::new(Silenced::begin()))
 }
 
-fn replay(file: &Path) -> Result<i32, GcmcError> {
+fn replay(file: &Path, view: &ViewArgs) -> Result<i32, GcmcError> {
     let loaded = ReplayFile::load(file)?;
     println!(
         "replaying {}{}: {} under {}",
@@ -200,7 +200,12 @@ fn replay(file: &Path) -> Result<i32, GcmcError> {
     let replayed = loaded.replay();
     drop(silenced);
     let replayed = replayed?;
-    print!("{}", explain::render(&loaded.config, &loaded.file.engine, &replayed.verdict));
+    print!("{}", explain::render_as(&loaded.config, &loaded.file.engine, &replayed.verdict, view.trace_view()));
+    if let Some(svg) = &view.svg {
+        let case = loaded.file.case.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
+        let title = format!("{case}{} under {}", loaded.config.describe(), loaded.file.engine);
+        draw(svg, &title, &replayed.verdict)?;
+    }
     match replayed.divergence {
         None => {
             println!("reproduced: the same violation and the same trace as recorded");
@@ -211,4 +216,17 @@ fn replay(file: &Path) -> Result<i32, GcmcError> {
             Ok(1)
         }
     }
+}
+
+/// Writes the chart of `verdict`'s failing execution to `path` ([`crate::view::svg`]) and says so;
+/// a run without a counterexample has nothing to draw, which is said on stderr.
+pub(super) fn draw(path: &Path, title: &str, verdict: &crate::engine::Verdict) -> Result<(), GcmcError> {
+    if verdict.trace.is_empty() {
+        eprintln!("no chart written to {}: the run has no failing execution to draw", paths::shown(path));
+        return Ok(());
+    }
+    let chart = crate::view::svg::render(title, &verdict.trace, verdict.violation());
+    std::fs::write(path, chart).map_err(|e| GcmcError::io(format!("cannot write the chart {}", paths::shown(path)), e))?;
+    println!("chart written to {}", paths::shown(path));
+    Ok(())
 }

@@ -54,8 +54,11 @@ pub(super) fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
     } else {
         (config, verdict)
     };
-    print!("{}", explain::render(&config, &engine, &verdict));
+    print!("{}", explain::render_as(&config, &engine, &verdict, args.view.trace_view()));
     print_summary(&verdict, &spread, &part);
+    if let Some(svg) = &args.view.svg {
+        super::commands::draw(svg, &format!("{} under {engine}", config.describe()), &verdict)?;
+    }
     match &verdict.outcome {
         Outcome::Holds => Ok(0),
         Outcome::BudgetExhausted { .. } => Ok(3),

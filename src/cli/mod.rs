@@ -53,6 +53,8 @@ pub enum Command {
     Replay {
         /// A replay file (written by check, explore or pin).
         file: PathBuf,
+        #[command(flatten)]
+        view: ViewArgs,
     },
     /// Row power: run every known bug (each broken variant with a violation row) in place of the
     /// correct variant in each holds case FILTER selects, under the case's engine and budget, and
@@ -129,6 +131,32 @@ impl EngineArgs {
             seed: self.seed,
             max_iterations: self.max_iterations,
             exact_states: self.exact_states.then_some(true),
+        }
+    }
+}
+
+/// How a failing execution is shown (replay, explore).
+#[derive(Args, Debug, Default)]
+pub struct ViewArgs {
+    /// Show the trace as a table, one column per thread (main's set-up and audits in their own),
+    /// the steps the violation points at marked `*`.
+    #[arg(long)]
+    pub columns: bool,
+    /// The table's width in characters (default 120): cells wrap to fit; a column is never
+    /// narrower than 12, so many threads may make the table wider.
+    #[arg(long, value_name = "N", requires = "columns", value_parser = clap::value_parser!(u16).range(24..))]
+    pub width: Option<u16>,
+    /// Also draw the failing execution as a sequence chart (threads as lanes, steps as boxes, the
+    /// objects each step touched, the marked steps in red) to this SVG file.
+    #[arg(long, value_name = "OUT.svg")]
+    pub svg: Option<PathBuf>,
+}
+
+impl ViewArgs {
+    pub fn trace_view(&self) -> crate::explain::TraceView {
+        match self.columns {
+            false => crate::explain::TraceView::Lines,
+            true => crate::explain::TraceView::Columns { width: self.width.map_or(crate::view::columns::DEFAULT_WIDTH, usize::from) },
         }
     }
 }
@@ -231,6 +259,8 @@ pub struct ExploreArgs {
     /// Where to write the replay file (default: target/gcmc/replays).
     #[arg(long, value_name = "DIR")]
     pub replay_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub view: ViewArgs,
     /// pct/random: run the chunks of 1,000 executions on N worker threads (default: the number of
     /// cores). Execution i depends only on the seed and i, so the verdict, the executions and the
     /// failing schedule are the same for any N. The other engines run on one thread.
