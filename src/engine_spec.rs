@@ -102,6 +102,7 @@ impl BudgetSpec {
             max_branches: self.max_branches.unwrap_or(base.max_branches),
             max_steps: self.max_steps.unwrap_or(base.max_steps),
             max_states: self.max_states,
+            watch: None,
         };
         if budget.max_seconds.is_some_and(|s| !(s > 0.0 && s.is_finite())) {
             return Err("budget max_seconds must be a positive number".into());

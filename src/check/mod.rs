@@ -5,7 +5,7 @@ pub mod shard;
 pub mod worker;
 
 use crate::catalogue::{Case, Catalogue, Expect};
-use crate::engine::{Budget, Engine, EngineKind, Outcome, Verdict};
+use crate::engine::{Budget, Engine, EngineKind, Outcome, Verdict, Watch};
 use crate::error::GcmcError;
 use crate::jobs;
 use crate::paths;
@@ -13,6 +13,7 @@ use crate::replay_file::ReplayFile;
 use crate::shrink;
 use gcmc_models::check::ViolationKind;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -73,6 +74,9 @@ pub struct Options {
     /// Where each case runs: in this process, or each in a child process of its own (see
     /// [`worker`] for why `check --jobs` wants that).
     pub workers: worker::Workers,
+    /// The cases whose progress someone watches, by id (`check`'s progress line); a case run in a
+    /// child process reports its counts back to its watch.
+    pub watches: BTreeMap<String, Watch>,
 }
 
 impl Options {
@@ -87,6 +91,7 @@ impl Options {
             shrink_limit: Duration::from_secs(60),
             jobs: 1,
             workers: worker::Workers::InProcess,
+            watches: BTreeMap::new(),
         }
     }
 }
@@ -162,7 +167,8 @@ pub fn run_one(case: &Case, options: &Options) -> Row {
 pub fn run_case(case: &Case, options: &Options) -> Row {
     let (engine, budget) = effective(case, options);
     let mut row = blank_row(case, &engine);
-    let verdict = match case.model.run(&case.config, &engine, &budget) {
+    let watched = Budget { watch: options.watches.get(&case.id).cloned(), ..budget.clone() };
+    let verdict = match case.model.run(&case.config, &engine, &watched) {
         Ok(v) => v,
         Err(e) => {
             // Validated at load, so only a model that changed its mind gets here.

@@ -16,16 +16,21 @@
 //!
 //! The protocol is private to one `gcmc` binary: a [`Request`] as JSON on the child's stdin, a
 //! [`Reply`] as JSON on its stdout; its stderr (the engines' chatter) is kept only to explain a
-//! child that failed.
+//! child that failed. A child asked to report progress first writes lines `progress E S` (E
+//! executions and S states so far) on its stdout, about five a second; the reply is the line after
+//! the last of them.
 
 use super::{Options, Overrides, Row};
 use crate::catalogue::{self, Case};
+use crate::engine::Watch;
 use crate::error::GcmcError;
 use crate::watchdog;
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -52,6 +57,9 @@ pub struct Request {
     pub replay_dir: PathBuf,
     pub verify_pinned: bool,
     pub shrink_limit_ms: u64,
+    /// Write `progress` lines before the reply.
+    #[serde(default)]
+    pub report_progress: bool,
 }
 
 /// A child's answer: the row in full, including what `--json` leaves out.
@@ -86,6 +94,7 @@ pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options
         replay_dir: options.replay_dir.clone(),
         verify_pinned: options.verify_pinned,
         shrink_limit_ms: options.shrink_limit.as_millis().try_into().unwrap_or(u64::MAX),
+        report_progress: options.watches.contains_key(&case.id),
     };
     let (engine, budget) = super::effective(case, options);
     // The child's own budget, its shrinking and its pinned replay's check, and a grace period:
@@ -101,7 +110,7 @@ pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options
         row.problems.push(format!("{why}; run the case on its own: gcmc check --jobs 1 {}", case.id));
         row
     };
-    match ask(exe, &request, limit) {
+    match ask(exe, &request, limit, options.watches.get(&case.id)) {
         Ok(row) => row,
         Err(Failure::TimedOut(after)) => failed(
             "budget-exhausted",
@@ -119,7 +128,7 @@ enum Failure {
     Other(String),
 }
 
-fn ask(exe: &Path, request: &Request, limit: Option<Duration>) -> Result<Row, Failure> {
+fn ask(exe: &Path, request: &Request, limit: Option<Duration>, watch: Option<&Watch>) -> Result<Row, Failure> {
     let mut child = Command::new(exe)
         .arg(SUBCOMMAND)
         .stdin(Stdio::piped())
@@ -138,7 +147,7 @@ fn ask(exe: &Path, request: &Request, limit: Option<Duration>) -> Result<Row, Fa
             bytes
         })
     };
-    let stdout = drain(Box::new(child.stdout.take().expect("stdout is piped")));
+    let stdout = reply_after_progress(child.stdout.take().expect("stdout is piped"), watch.cloned());
     let stderr = drain(Box::new(child.stderr.take().expect("stderr is piped")));
     let started = Instant::now();
     let status = loop {
@@ -171,6 +180,51 @@ fn ask(exe: &Path, request: &Request, limit: Option<Duration>) -> Result<Row, Fa
     Ok(reply.into_row())
 }
 
+/// Reads the child's stdout on a thread of its own: each `progress` line moves `watch` on, and
+/// what follows the last of them is the reply.
+fn reply_after_progress(stdout: ChildStdout, watch: Option<Watch>) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut reply = Vec::new();
+        let mut lines = BufReader::new(stdout);
+        loop {
+            let mut line = Vec::new();
+            match lines.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break reply,
+                Ok(_) => match progress_counts(&line) {
+                    Some((executions, states)) => {
+                        if let Some(watch) = &watch {
+                            watch.0.reached(executions, states);
+                        }
+                    }
+                    None => reply.extend_from_slice(&line),
+                },
+            }
+        }
+    })
+}
+
+/// The counts of a `progress E S` line.
+fn progress_counts(line: &[u8]) -> Option<(u64, u64)> {
+    let text = std::str::from_utf8(line).ok()?.trim_end().strip_prefix("progress ")?;
+    let (executions, states) = text.split_once(' ')?;
+    Some((executions.parse().ok()?, states.parse().ok()?))
+}
+
+/// Writes a `progress` line for `watch` about five times a second until `stop` is set, and a
+/// last one then, with the final counts.
+fn report_progress(watch: Watch, stop: Arc<AtomicBool>) -> thread::JoinHandle<()> {
+    thread::spawn(move || loop {
+        thread::park_timeout(Duration::from_millis(200));
+        let stopping = stop.load(Ordering::Relaxed);
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "progress {} {}", watch.0.executions(), watch.0.states());
+        let _ = out.flush();
+        if stopping {
+            break;
+        }
+    })
+}
+
 /// The child's side: reads a [`Request`] from stdin, runs its case, writes the [`Reply`].
 pub fn serve() -> Result<i32, GcmcError> {
     let mut text = String::new();
@@ -186,7 +240,18 @@ pub fn serve() -> Result<i32, GcmcError> {
     options.overrides = request.overrides;
     options.verify_pinned = request.verify_pinned;
     options.shrink_limit = Duration::from_millis(request.shrink_limit_ms);
+    let stop = Arc::new(AtomicBool::new(false));
+    let reporter = request.report_progress.then(|| {
+        let watch = Watch::default();
+        options.watches.insert(case.id.clone(), watch.clone());
+        report_progress(watch, Arc::clone(&stop))
+    });
     let row = super::run_case(case, &options);
+    stop.store(true, Ordering::Relaxed);
+    if let Some(reporter) = reporter {
+        reporter.thread().unpark();
+        let _ = reporter.join();
+    }
     let mut stdout = std::io::stdout().lock();
     serde_json::to_writer(&mut stdout, &Reply::new(row))
         .map_err(|e| GcmcError::io(format!("{SUBCOMMAND}: writing the reply"), e.into()))?;

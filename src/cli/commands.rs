@@ -1,16 +1,20 @@
 //! The subcommands (`list` and `explore` have their own files).
 
+use super::live::running_case;
 use super::quiet::{FileTerm, Silenced};
 use super::{CheckArgs, Command, PowerArgs, Selection, ViewArgs};
 use crate::catalogue::{self, Catalogue};
 use crate::check::{self, Options, Overrides};
+use crate::engine::Watch;
 use crate::error::GcmcError;
 use crate::explain;
 use crate::paths;
 use crate::replay_file::ReplayFile;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
@@ -74,18 +78,31 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
     let bar = progress_bar(cases.len() as u64, !args.json);
     let silenced = Silenced::begin();
     let bar = bar(silenced.as_ref());
-    let mut running = std::collections::BTreeSet::new();
-    let rows = check::run(&cases, &options, &mut |i, _, row| {
+    let running = Arc::new(Mutex::new(BTreeMap::new()));
+    let ticker = (!bar.is_hidden()).then(|| {
+        options.watches = cases.iter().map(|c| (c.id.clone(), Watch::default())).collect();
+        let (running, drawn) = (Arc::clone(&running), bar.clone());
+        super::live::Ticker::start(move || {
+            let running = running.lock().unwrap_or_else(PoisonError::into_inner);
+            let shown: Vec<String> =
+                running.values().map(|(id, engine, watch): &(String, String, Watch)| running_case(id, engine, &watch.0)).collect();
+            drawn.set_message(shown.join(", "));
+        })
+    });
+    let rows = check::run(&cases, &options, &mut |i, case, row| {
+        let mut running = running.lock().unwrap_or_else(PoisonError::into_inner);
         match row {
-            None => running.insert(i),
+            None => {
+                let watch = options.watches.get(&case.id).cloned().unwrap_or_default();
+                running.insert(i, (case.id.clone(), case.engine.to_string(), watch));
+            }
             Some(_) => {
                 bar.inc(1);
-                running.remove(&i)
+                running.remove(&i);
             }
-        };
-        let shown: Vec<String> = running.iter().map(|&r| format!("{} ({})", cases[r].id, cases[r].engine)).collect();
-        bar.set_message(shown.join(", "));
+        }
     });
+    drop(ticker);
     bar.finish_and_clear();
     drop(silenced);
     if args.json {
@@ -162,7 +179,7 @@ fn progress_bar(len: u64, wanted: bool) -> impl FnOnce(Option<&Silenced>) -> Pro
         Some(real) if show => {
             let target = ProgressDrawTarget::term_like(Box::new(FileTerm(real)));
             let bar = ProgressBar::with_draw_target(Some(len), target);
-            bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}").expect("a valid progress template"));
+            bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}").expect("a valid progress template"));
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         }

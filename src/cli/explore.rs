@@ -1,10 +1,11 @@
 //! `gcmc explore`: one configuration ad hoc, under one engine; a failure is shrunk, explained,
 //! saved as a replay file and offered as a ready-to-paste catalogue case.
 
+use super::live::Limits;
 use super::quiet::Silenced;
 use super::ExploreArgs;
 use crate::catalogue;
-use crate::engine::{Budget, Engine, Outcome, Spread, Verdict};
+use crate::engine::{Budget, Engine, Outcome, Spread, Verdict, Watch};
 use crate::engine_spec::BudgetSpec;
 use crate::error::GcmcError;
 use crate::explain;
@@ -13,6 +14,7 @@ use crate::registry::{self, ModelConfig};
 use crate::replay_file::ReplayFile;
 use crate::shrink;
 use serde_json::{Map, Value};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -43,9 +45,15 @@ pub(super) fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
     spread.admit(&engine)?;
     let part = if spread.shard.is_whole() { String::new() } else { format!(", shard {}", spread.shard) };
     eprintln!("exploring {} under {engine}{part} ...", config.describe());
+    let show_progress = std::io::stderr().is_terminal();
     let silenced = Silenced::begin();
     let watchdog = watch_explore(&budget, format!("{} under {engine}", config.describe()));
-    let verdict = model.run_spread(&config, &engine, &budget, &spread);
+    let watch = Watch::default();
+    let limits = Limits::of(&engine, &budget, spread.shard.count());
+    let live = super::live::start(show_progress, silenced.as_ref(), &watch, limits, engine.name().to_string());
+    let watched = Budget { watch: Some(watch), ..budget.clone() };
+    let verdict = model.run_spread(&config, &engine, &watched, &spread);
+    drop(live);
     drop(watchdog);
     drop(silenced);
     let verdict = verdict?;

@@ -8,6 +8,7 @@
 mod commands;
 mod explore;
 mod list;
+mod live;
 pub mod quiet;
 
 use crate::engine::EngineKind;

@@ -1,5 +1,6 @@
 //! Budgets: every exploration ends, with a distinct verdict when it ran out rather than finished.
 
+use super::progress::Watch;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -22,11 +23,15 @@ pub struct Budget {
     /// sized for a 24 GiB machine).
     #[serde(default)]
     pub max_states: Option<u64>,
+    /// Who is told how far the run got, as it goes (the command line's progress bar): an
+    /// observer, never a limit.
+    #[serde(skip)]
+    pub watch: Option<Watch>,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { max_executions: None, max_seconds: Some(600.0), max_branches: 10_000, max_steps: 100_000, max_states: None }
+        Budget { max_executions: None, max_seconds: Some(600.0), max_branches: 10_000, max_steps: 100_000, max_states: None, watch: None }
     }
 }
 

@@ -60,6 +60,9 @@ impl<S: Scenario> Driver<S> {
             *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = Some(reason);
             std::panic::panic_any(BudgetStop);
         }
+        if let Some(watch) = &self.budget.watch {
+            watch.0.executed();
+        }
         let rec = Recorder::new(self.tracing);
         *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&rec));
         self.scenario.execute::<P>(&rec);

@@ -54,6 +54,8 @@ fn capture_checkpoint<S: Scenario>(scenario: Arc<S>, preemption_bound: Option<us
     let mut rerun_budget = budget.clone();
     rerun_budget.max_executions = Some(failing);
     rerun_budget.max_seconds = None;
+    // The re-run is not more progress: the watcher has already counted these executions.
+    rerun_budget.watch = None;
     let driver = Driver::new(scenario, &rerun_budget, false);
     let mut builder = builder(preemption_bound, budget);
     builder.checkpoint_file = Some(file.clone());

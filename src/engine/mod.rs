@@ -12,6 +12,7 @@ mod driver;
 mod kind;
 mod loom_engine;
 mod panics;
+pub mod progress;
 pub mod schedule_check;
 mod shuttle_engine;
 pub mod spread;
@@ -21,6 +22,7 @@ mod verdict;
 
 pub use budget::Budget;
 pub use kind::EngineKind;
+pub use progress::{Progress, Watch};
 pub use spread::Spread;
 pub use verdict::{Outcome, Schedule, TraceLine, Verdict};
 

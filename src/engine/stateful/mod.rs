@@ -122,7 +122,7 @@ pub fn explore_with<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, bu
         split_depth: split_depth(options.split_depth),
     };
     let stats = Arc::new(Mutex::new(SearchStats::default()));
-    let search = StatefulSearch::new(params, Arc::clone(&stats));
+    let search = StatefulSearch::new(params, Arc::clone(&stats)).watched_by(budget.watch.clone());
     let mut exploration = run_tracked(Arc::clone(&scenario), search, budget, options.collect_end_states);
     let stats = stats.lock().unwrap_or_else(PoisonError::into_inner).clone();
     let verdict = &mut exploration.verdict;

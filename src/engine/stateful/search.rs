@@ -37,6 +37,7 @@
 //! shard, so every execution (DFS) or every reachable state (stateful) is covered.
 
 use super::SearchStats;
+use crate::engine::Watch;
 use crate::shard::Shard;
 use gcmc_models::platform::stateful::digest::{Digest, StateMode};
 use gcmc_models::platform::stateful::tracker::{self, Omit};
@@ -145,6 +146,8 @@ pub(crate) struct StatefulSearch {
     own_executions: u64,
     started: bool,
     visited: Visited,
+    /// Told of every state stored, for live progress.
+    watch: Option<Watch>,
     stats: Arc<Mutex<SearchStats>>,
 }
 
@@ -162,8 +165,14 @@ impl StatefulSearch {
             own_executions: 0,
             started: false,
             visited: Visited::new(params.mode),
+            watch: None,
             stats,
         }
+    }
+
+    /// The search, telling `watch` of every state it stores.
+    pub(crate) fn watched_by(self, watch: Option<Watch>) -> StatefulSearch {
+        StatefulSearch { watch, ..self }
     }
 
     /// Numbers the next subtree; whether this shard owns it.
@@ -274,6 +283,9 @@ impl Scheduler for StatefulSearch {
             let bytes = self.visited.bytes();
             let mut stats = self.stats();
             stats.states += 1;
+            if let Some(watch) = &self.watch {
+                watch.0.stored();
+            }
             stats.peak_bytes = stats.peak_bytes.max(bytes);
             if stats.states >= self.params.max_states {
                 stats.stopped = Some(format!("stopped after storing {} states (max_states)", stats.states));
