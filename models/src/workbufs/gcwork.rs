@@ -128,3 +128,34 @@ impl GcWork {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Recorder;
+    use crate::platform::Std;
+    use crate::workbufs::{Sizes, Variant};
+
+    /// A cache whose wbuf1 holds `objects` objects (wbuf2 empty), balanced once: whether balance
+    /// handed part of wbuf1 off to work.full.
+    fn balance_hands_off(objects: usize, handoff_above: usize) -> bool {
+        let rec = Recorder::new(false);
+        let cx = Ctx::thread(&rec, 0);
+        let work = Work::<Std>::new(Variant::Go, Sizes::small(4, 8), 2, 64, None, handoff_above);
+        let mut gcw = GcWork::default();
+        for _ in 0..objects {
+            gcw.put(&cx, &work);
+        }
+        gcw.balance(&cx, &work);
+        assert!(rec.violation().is_none(), "{:?}", rec.violation());
+        work.trygetfull(&cx).is_some()
+    }
+
+    /// Go's `wbuf.nobj > 4`: a wbuf1 of exactly `handoff_above` objects stays whole.
+    #[test]
+    fn balance_hands_off_only_above_the_threshold() {
+        assert!(!balance_hands_off(4, 4));
+        assert!(balance_hands_off(5, 4));
+        assert!(!balance_hands_off(2, 2) && balance_hands_off(3, 2));
+    }
+}
