@@ -6,6 +6,7 @@
 //! scheduling-point rule and how a catalogue case flows from the catalogue to an engine to a
 //! verdict.
 
+pub mod bench;
 pub mod catalogue;
 pub mod check;
 pub mod cli;

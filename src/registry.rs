@@ -70,6 +70,8 @@ pub trait DynModel: Sync {
     fn run_spread(&self, config: &ModelConfig, engine: &Engine, budget: &Budget, spread: &Spread) -> Result<Verdict, GcmcError>;
     /// Runs the one execution `schedule` describes.
     fn replay(&self, config: &ModelConfig, engine: &Engine, schedule: &Schedule) -> Result<Verdict, GcmcError>;
+    /// The bare form of `engine` over the configuration's scenario (see [`engine::bare`]).
+    fn run_bare(&self, config: &ModelConfig, engine: &Engine, budget: &Budget) -> Result<engine::bare::BareRun, GcmcError>;
     /// The stateful search with explicit options (end states, exact states, an incomplete
     /// fingerprint): for cross-validation.
     fn explore_stateful(&self, config: &ModelConfig, options: &StatefulOptions, budget: &Budget) -> Result<Exploration, GcmcError>;
@@ -163,6 +165,10 @@ impl<M: Model> DynModel for Registered<M> {
 
     fn replay(&self, config: &ModelConfig, engine: &Engine, schedule: &Schedule) -> Result<Verdict, GcmcError> {
         Ok(engine::replay(self.scenario(config)?, engine, schedule)?)
+    }
+
+    fn run_bare(&self, config: &ModelConfig, engine: &Engine, budget: &Budget) -> Result<engine::bare::BareRun, GcmcError> {
+        Ok(engine::bare::run(self.scenario(config)?, engine, budget)?)
     }
 
     fn explore_stateful(&self, config: &ModelConfig, options: &StatefulOptions, budget: &Budget) -> Result<Exploration, GcmcError> {

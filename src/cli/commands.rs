@@ -12,7 +12,7 @@ use crate::paths;
 use crate::replay_file::ReplayFile;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -31,8 +31,26 @@ pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
             println!("{which}");
             pin(&catalogue, filter.as_deref(), accept, deep)
         }
+        Command::Bench { quick, out, catalogue } => bench(quick, out, catalogue.catalogue),
         Command::CaseWorker => check::worker::serve(),
     }
+}
+
+fn bench(quick: bool, out: PathBuf, catalogue: Option<PathBuf>) -> Result<i32, GcmcError> {
+    let (catalogue, which) = load(catalogue)?;
+    eprintln!("{which}");
+    let silenced = Silenced::begin();
+    let mut real_stderr = silenced.as_ref().and_then(Silenced::real_stderr);
+    let mut say = |what: &str| match &mut real_stderr {
+        Some(file) => {
+            let _ = writeln!(file, "bench: {what}");
+        }
+        None => eprintln!("bench: {what}"),
+    };
+    let written = crate::bench::run(&crate::bench::Options { quick, out }, &catalogue, &mut say);
+    drop(silenced);
+    println!("report written to {}", paths::shown(&written?));
+    Ok(0)
 }
 
 /// The catalogue `--catalogue` names, or the one found from the current directory up

@@ -1,4 +1,4 @@
-//! The `gcmc` command line: `list`, `check`, `explore`, `replay`, `pin`.
+//! The `gcmc` command line: `list`, `check`, `explore`, `replay`, `power`, `pin`, `bench`.
 //!
 //! Exit codes: 0 when everything matched (check), held (explore), reproduced (replay) or was
 //! pinned (pin); 1 when a case mismatched, an exploration found a violation, a replay diverged, or
@@ -74,6 +74,19 @@ pub enum Command {
         /// Include the cases marked `deep` (a case named by its full id is always included).
         #[arg(long)]
         deep: bool,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+    },
+    /// Measure gcmc against the bare engines and a stress test, how far each engine proves, time
+    /// to each bug, the seed's contention claim and determinism; write `OUT/benchmarks.md` and its
+    /// SVG plots. The full run takes about an hour on two cores.
+    Bench {
+        /// A reduced grid in a few minutes (the test suite's check that the report renders).
+        #[arg(long)]
+        quick: bool,
+        /// The directory the report and plots are written to.
+        #[arg(long, value_name = "DIR", default_value = "docs")]
+        out: PathBuf,
         #[command(flatten)]
         catalogue: CatalogueArg,
     },

@@ -4,9 +4,12 @@
 //! replays one execution, but writing it after every execution would dominate the run, so the
 //! exploration runs without it and, once an execution fails, runs again up to the failing one with
 //! a checkpoint stored just before it (loom explores in a fixed order, so it is the same one).
+//! Both runs trace nothing; the failing execution is replayed from its checkpoint for its trace
+//! (see [`retrace`](super::retrace)).
 
 use super::driver::Driver;
 use super::panics::QuietPanics;
+use super::retrace::{self, Match};
 use super::{Budget, Outcome, Schedule, Verdict};
 use gcmc_models::check::Scenario;
 use gcmc_models::platform::Loom;
@@ -32,12 +35,19 @@ fn builder(preemption_bound: Option<usize>, budget: &Budget) -> loom::model::Bui
 
 pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, preemption_bound: Option<usize>, budget: &Budget) -> Verdict {
     let quiet = QuietPanics::begin();
-    let driver = Driver::new(Arc::clone(&scenario), budget, true);
+    let driver = Driver::new(Arc::clone(&scenario), budget, false);
     let builder = builder(preemption_bound, budget);
     let exploring = Arc::clone(&driver);
     let result = catch_unwind(AssertUnwindSafe(|| builder.check(move || exploring.execute::<Loom>())));
     let failing = driver.executions();
-    driver.conclude(result, &quiet, preemption_bound.is_none(), || capture_checkpoint(scenario, preemption_bound, budget, failing))
+    let checkpointed = Arc::clone(&scenario);
+    let verdict =
+        driver.conclude(result, &quiet, preemption_bound.is_none(), || capture_checkpoint(checkpointed, preemption_bound, budget, failing));
+    drop(quiet);
+    retrace::traced(verdict, Match::Exact, |schedule| match schedule {
+        Schedule::Loom { path } => replay(scenario, preemption_bound, path),
+        Schedule::Shuttle { .. } => unreachable!("a loom exploration records loom checkpoints"),
+    })
 }
 
 /// A scratch file for one checkpoint: unique per process and call, no randomness needed.

@@ -7,12 +7,14 @@
 //! violation and the trace from the last execution's recorder, and captures what is needed to
 //! replay that execution (shuttle's schedule, loom's checkpoint).
 
+pub mod bare;
 mod budget;
 mod driver;
 mod kind;
 mod loom_engine;
 mod panics;
 pub mod progress;
+mod retrace;
 pub mod schedule_check;
 mod shuttle_engine;
 pub mod spread;

@@ -6,6 +6,7 @@
 
 use super::driver::Driver;
 use super::panics::QuietPanics;
+use super::retrace::{self, Match};
 use super::{Budget, Engine, Outcome, Schedule, Verdict};
 use gcmc_models::check::{Scenario, ViolationKind};
 use gcmc_models::platform::Shuttle;
@@ -80,9 +81,10 @@ pub(crate) fn run_with<S: Scenario, Sch: Scheduler + 'static>(
     budget: &Budget,
     exhaustive_if_finished: bool,
     forget_scheduler: bool,
+    tracing: bool,
 ) -> Verdict {
     let quiet = QuietPanics::begin();
-    let driver = Driver::new(scenario, budget, true);
+    let driver = Driver::new(scenario, budget, tracing);
     let current = Arc::new(Mutex::new(ShuttleSchedule::new(0)));
     let scheduler = Recording::new(inner, Arc::clone(&current), forget_scheduler);
     let runner = shuttle::Runner::new(scheduler, config(budget));
@@ -96,21 +98,35 @@ pub(crate) fn run_with<S: Scenario, Sch: Scheduler + 'static>(
     })
 }
 
+/// Explores with tracing off; a failing execution is run again from its schedule for its trace
+/// (see [`retrace`](super::retrace)).
 pub(crate) fn explore<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budget) -> Verdict {
-    match *engine {
+    let untraced = Arc::clone(&scenario);
+    let verdict = match *engine {
         Engine::Pct { iterations, depth, seed } => {
-            let verdict = run_with(scenario, PctScheduler::new_from_seed(seed, depth, iterations), budget, false, false);
+            let verdict = run_with(untraced, PctScheduler::new_from_seed(seed, depth, iterations), budget, false, false, false);
             sequential_is_one_execution(verdict)
         }
-        Engine::Random { iterations, seed } => run_with(scenario, RandomScheduler::new_from_seed(seed, iterations), budget, false, true),
+        Engine::Random { iterations, seed } => {
+            run_with(untraced, RandomScheduler::new_from_seed(seed, iterations), budget, false, true, false)
+        }
         Engine::Dfs { max_iterations } => {
-            let verdict = run_with(scenario, DfsScheduler::new(max_iterations, false), budget, true, false);
+            let verdict = run_with(untraced, DfsScheduler::new(max_iterations, false), budget, true, false, false);
             // DFS stops silently at its cap; it was exhaustive only if it stopped short of it.
             let capped = max_iterations.is_some_and(|max| verdict.executions >= max as u64);
             Verdict { exhaustive: verdict.exhaustive && !capped, ..verdict }
         }
         Engine::Loom { .. } | Engine::Std { .. } | Engine::Stateful { .. } => unreachable!("not a shuttle engine: {engine}"),
-    }
+    };
+    traced_by_replay(scenario, verdict, Match::Exact)
+}
+
+/// [`retrace::traced`] with a shuttle replay of the failing schedule.
+pub(crate) fn traced_by_replay<S: Scenario>(scenario: Arc<S>, verdict: Verdict, matching: Match) -> Verdict {
+    retrace::traced(verdict, matching, |schedule| match schedule {
+        Schedule::Shuttle { encoded } => replay(scenario, encoded),
+        Schedule::Loom { .. } => unreachable!("a shuttle exploration records shuttle schedules"),
+    })
 }
 
 /// shuttle's PCT sizes its change points from the scheduling decisions of the first execution, and
@@ -133,7 +149,7 @@ pub(crate) fn replay<S: Scenario>(scenario: Arc<S>, encoded: &str) -> Verdict {
     let budget = Budget { max_executions: Some(1), max_seconds: None, ..Budget::default() };
     let mut replay = ReplayScheduler::new_from_encoded(encoded);
     replay.set_allow_incomplete();
-    let mut verdict = run_with(scenario, replay, &budget, false, false);
+    let mut verdict = run_with(scenario, replay, &budget, false, false, true);
     if verdict.schedule.is_some() {
         verdict.schedule = Some(Schedule::Shuttle { encoded: encoded.to_string() });
     }

@@ -8,7 +8,9 @@
 //! other thread has seen until it is published.
 //!
 //! Differences from Go: sysAlloc can be told to fail after a number of arenas per thread (the
-//! count is the thread's own, so the knob adds no shared state the checkers cannot see).
+//! count is the thread's own, so the knob adds no shared state the checkers cannot see). For the
+//! contention benchmark on real threads only, it can be made slow, a busy wait standing for the
+//! mmap Go's sysAlloc makes (no configuration can ask for it: a checked execution reads no clock).
 
 use super::arena::{Arena, ArenaId};
 use crate::platform::Platform;
@@ -43,6 +45,8 @@ pub struct Os<P: Platform> {
     first_slot: Vec<usize>,
     quota: Vec<usize>,
     fails_after: Option<usize>,
+    /// How long each sysAlloc busy-waits: the benchmark's slow OS. Never set under a checker.
+    slow: Option<std::time::Duration>,
 }
 
 impl<P: Platform> Os<P> {
@@ -54,7 +58,22 @@ impl<P: Platform> Os<P> {
             first_slot.push(next);
             next += q;
         }
-        Os { words, slots: (0..next).map(|_| OnceLock::new()).collect(), at_start, first_slot, quota: quota.to_vec(), fails_after }
+        Os {
+            words,
+            slots: (0..next).map(|_| OnceLock::new()).collect(),
+            at_start,
+            first_slot,
+            quota: quota.to_vec(),
+            fails_after,
+            slow: None,
+        }
+    }
+
+    /// The same OS, with every sysAlloc busy-waiting `delay` first: for benchmarks on real threads
+    /// (a checker would see the clock as nondeterminism it cannot control).
+    pub fn slowed(mut self, delay: std::time::Duration) -> Self {
+        self.slow = Some(delay);
+        self
     }
 
     /// Set-up, on the main thread: the arenas on the free list at the start, each word holding
@@ -72,6 +91,12 @@ impl<P: Platform> Os<P> {
     /// `None` is Go's nil: out of memory (only when told to fail).
     pub fn sys_alloc(&self, thread: u32, taken: &mut usize) -> Option<ArenaId> {
         let t = thread as usize;
+        if let Some(delay) = self.slow {
+            let start = std::time::Instant::now();
+            while start.elapsed() < delay {
+                std::hint::spin_loop();
+            }
+        }
         if self.fails_after.is_some_and(|n| *taken >= n) {
             return None;
         }

@@ -13,7 +13,8 @@ mod search;
 
 use super::driver::Driver;
 use super::panics::QuietPanics;
-use super::shuttle_engine::{config, replay as shuttle_replay, Recording};
+use super::retrace::Match;
+use super::shuttle_engine::{config, Recording};
 use super::{Budget, Outcome, Schedule, Verdict};
 use crate::shard::Shard;
 use gcmc_models::check::Scenario;
@@ -167,7 +168,8 @@ pub(crate) fn dfs_shard<S: Scenario>(
     };
     let stats = Arc::new(Mutex::new(SearchStats::default()));
     let search = StatefulSearch::new(params, Arc::clone(&stats));
-    let mut verdict = super::shuttle_engine::run_with(scenario, search, budget, true, false);
+    let verdict = super::shuttle_engine::run_with(Arc::clone(&scenario), search, budget, true, false, false);
+    let mut verdict = super::shuttle_engine::traced_by_replay(scenario, verdict, Match::Exact);
     let stats = stats.lock().unwrap_or_else(PoisonError::into_inner).clone();
     verdict.executions -= stats.foreign;
     if !stats.complete {
@@ -238,26 +240,13 @@ fn run_tracked<S: Scenario, Sch: Scheduler + 'static>(
         });
     }));
     tracker::end();
-    let mut verdict = driver.conclude(result, &quiet, false, || {
+    let verdict = driver.conclude(result, &quiet, false, || {
         let schedule = current.lock().unwrap_or_else(PoisonError::into_inner);
         Some(Schedule::Shuttle { encoded: serialize_schedule(&schedule) })
     });
     drop(quiet);
-    if let (Outcome::Violation(found), Some(Schedule::Shuttle { encoded })) = (&verdict.outcome, &verdict.schedule) {
-        let replayed = shuttle_replay(scenario, encoded);
-        match replayed.violation() {
-            Some(again) if again.kind == found.kind => verdict.trace = replayed.trace,
-            _ => {
-                verdict.outcome = Outcome::Violation(gcmc_models::check::Violation {
-                    kind: gcmc_models::check::ViolationKind::Panic,
-                    detail: format!(
-                        "the stateful engine found {found}, but its schedule replays under shuttle as {}: the tracking backend changed the execution",
-                        replayed.outcome
-                    ),
-                });
-            }
-        }
-    }
+    // The tracking backend numbers objects its own way, so only the kind must match.
+    let verdict = super::shuttle_engine::traced_by_replay(scenario, verdict, Match::Kind);
     let end_states = std::mem::take(&mut *end_states.lock().unwrap_or_else(PoisonError::into_inner));
     Exploration { verdict, end_states }
 }
