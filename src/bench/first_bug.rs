@@ -103,6 +103,43 @@ fn stress(m: &dyn DynModel, case: &ModelConfig, grid: &Grid) -> Result<Result<(u
     Ok(Ok((caught, seconds)))
 }
 
+/// What the rows add up to: the bugs stress testing never found, and the stress / PCT ratios.
+#[derive(Default)]
+struct Tally {
+    never: Vec<String>,
+    ratios: Vec<f64>,
+}
+
+/// One bug's row: every engine's way to it, and the stress trials.
+fn measure(m: &dyn DynModel, case: &Case, bug: String, grid: &Grid, tally: &mut Tally) -> Result<Vec<String>, GcmcError> {
+    let config = &case.config;
+    let depth = match case.engine {
+        Engine::Pct { depth, .. } => depth,
+        _ => 3,
+    };
+    let pct = hunt(m, config, grid, |seed| Engine::Pct { iterations: grid.hunt_iterations, depth, seed })?;
+    let random = hunt(m, config, grid, |seed| Engine::Random { iterations: grid.hunt_iterations, seed })?;
+    let loom = reached(m, config, &Engine::Loom { preemption_bound: None }, grid)?;
+    let stateful = reached(m, config, &Engine::Stateful { exact_states: false }, grid)?;
+    let (stress_found, ratio) = match stress(m, config, grid)? {
+        Err(refused) => (format!("not run: {refused}"), "–".to_string()),
+        Ok((0, _)) => {
+            tally.never.push(bug.clone());
+            (format!("0/{}", grid.stress_trials), format!("never, in {} x {}", grid.stress_trials, secs(grid.stress_seconds)))
+        }
+        Ok((caught, seconds)) => {
+            let per_catch = seconds / caught as f64;
+            let ratio = pct.median_seconds().map(|p| per_catch / p.max(1e-6));
+            tally.ratios.extend(ratio);
+            (format!("{caught}/{}", grid.stress_trials), ratio.map_or("–".into(), times))
+        }
+    };
+    let [pf, pe, ps] = pct.cells();
+    let [rf, re, rs] = random.cells();
+    let at = format!("{} threads x {} ops", config.threads, config.ops);
+    Ok(vec![bug, at, pf, pe, ps, rf, re, rs, loom, stateful, stress_found, ratio])
+}
+
 /// A ratio: two significant digits.
 fn times(r: f64) -> String {
     if r < 10.0 {
@@ -127,7 +164,8 @@ pub(crate) fn section(grid: &Grid, catalogue: &Catalogue, say: &mut dyn FnMut(&s
         "stress found",
         "stress / PCT seconds",
     ]);
-    let (mut never, mut ratios, mut bugs) = (Vec::new(), Vec::new(), 0);
+    let mut tally = Tally::default();
+    let mut bugs = 0;
     // --quick: two bugs per model, enough to render every column.
     let per_model = if grid.quick { 2 } else { usize::MAX };
     for m in registry::MODELS.iter().copied() {
@@ -137,46 +175,10 @@ pub(crate) fn section(grid: &Grid, catalogue: &Catalogue, say: &mut dyn FnMut(&s
             bugs += 1;
             let bug = format!("{} {} {}", info.regression.unwrap_or("–"), m.name(), info.name);
             say(&format!("first bug: {bug}"));
-            let config = &case.config;
-            let depth = match case.engine {
-                Engine::Pct { depth, .. } => depth,
-                _ => 3,
-            };
-            let pct = hunt(m, config, grid, |seed| Engine::Pct { iterations: grid.hunt_iterations, depth, seed })?;
-            let random = hunt(m, config, grid, |seed| Engine::Random { iterations: grid.hunt_iterations, seed })?;
-            let loom = reached(m, config, &Engine::Loom { preemption_bound: None }, grid)?;
-            let stateful = reached(m, config, &Engine::Stateful { exact_states: false }, grid)?;
-            let (stress_found, ratio) = match stress(m, config, grid)? {
-                Err(refused) => (format!("not run: {refused}"), "–".to_string()),
-                Ok((0, _)) => {
-                    never.push(bug.clone());
-                    (format!("0/{}", grid.stress_trials), format!("never, in {} x {}", grid.stress_trials, secs(grid.stress_seconds)))
-                }
-                Ok((caught, seconds)) => {
-                    let per_catch = seconds / caught as f64;
-                    let ratio = pct.median_seconds().map(|p| per_catch / p.max(1e-6));
-                    ratios.extend(ratio);
-                    (format!("{caught}/{}", grid.stress_trials), ratio.map_or("–".into(), times))
-                }
-            };
-            let [pf, pe, ps] = pct.cells();
-            let [rf, re, rs] = random.cells();
-            table.row(vec![
-                bug,
-                format!("{} threads x {} ops", config.threads, config.ops),
-                pf,
-                pe,
-                ps,
-                rf,
-                re,
-                rs,
-                loom,
-                stateful,
-                stress_found,
-                ratio,
-            ]);
+            table.row(measure(m, case, bug, grid, &mut tally)?);
         }
     }
+    let Tally { never, ratios } = tally;
     let headline = match median(&ratios) {
         Some(r) => format!("where both found a bug, a stress trial needed a median **{}** the seconds PCT needed", times(r)),
         None => "no bug was found by both stress testing and PCT".into(),
