@@ -8,6 +8,7 @@
 //! shows executions only.
 
 use super::quiet::{FileTerm, Silenced};
+use crate::bench::count as thousands;
 use crate::engine::{Budget, Engine, Progress, Watch};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -66,19 +67,6 @@ pub(super) fn line(executions: u64, states: u64, elapsed: Duration, limits: &Lim
         let _ = std::fmt::Write::write_fmt(&mut text, format_args!(", {:.0}% of the budget left ({what})", 100.0 * (1.0 - used)));
     }
     (text, nearest.map(|(u, _)| u))
-}
-
-/// `n` with thousands separated by commas.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A progress line being redrawn; cleared when dropped.
