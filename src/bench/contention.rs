@@ -51,6 +51,37 @@ fn measure(variant: Variant, threads: usize, delay: Duration, calls: usize) -> (
     (last.duration_since(first).as_secs_f64(), spans.iter().map(|s| s.2).sum())
 }
 
+/// What the table measures, and how to read it.
+fn intro(calls: usize, rounds: usize) -> String {
+    format!(
+        "Real threads, {} newMarkBits calls each ({NELEMS} objects: {} bytes of bits, so a fresh {}-byte arena every \
+         {} calls), sysAlloc made slow by a busy wait of the given length; the best of {rounds} round(s). v0 holds the lock \
+         across sysAlloc, so every other caller waits out the delay; v1 drops it and pays in wasted arenas (a fresh arena \
+         another thread's revalidation found it did not need, put back on the free list, where the next epoch reuses it); \
+         v2 adds the lock-free fast path. With 1 thread there is nothing to contend for: the ratios there are the cost of \
+         each version's extra work.",
+        count(calls as u64),
+        NELEMS / 8,
+        ARENA_WORDS * 8,
+        ARENA_WORDS as u64 * 64 / NELEMS,
+    )
+}
+
+/// Each version's best calls per second over `rounds` rounds (the versions alternating), and the
+/// arenas it wasted in the last.
+fn best_of(rounds: usize, threads: usize, delay: Duration, calls: usize) -> ([f64; 3], [u64; 3]) {
+    let mut rates = [0.0f64; 3];
+    let mut wasted = [0u64; 3];
+    for _ in 0..rounds {
+        for (i, &variant) in VARIANTS.iter().enumerate() {
+            let (seconds, w) = measure(variant, threads, delay, calls);
+            rates[i] = rates[i].max((threads * calls) as f64 / seconds);
+            wasted[i] = w;
+        }
+    }
+    (rates, wasted)
+}
+
 fn thread_counts() -> Vec<usize> {
     let all = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut counts = vec![1, 2, all];
@@ -82,15 +113,7 @@ pub(crate) fn section(grid: &Grid, say: &mut dyn FnMut(&str)) -> Result<Section,
     for (x, &us) in delays_us.iter().enumerate() {
         for &n in &threads {
             say(&format!("contention: sysAlloc {us} us, {n} threads"));
-            let mut rates = [0.0f64; 3];
-            let mut wasted = [0u64; 3];
-            for _ in 0..grid.rounds {
-                for (i, &variant) in VARIANTS.iter().enumerate() {
-                    let (seconds, w) = measure(variant, n, Duration::from_micros(us), calls);
-                    rates[i] = rates[i].max((n * calls) as f64 / seconds);
-                    wasted[i] = w;
-                }
-            }
+            let (rates, wasted) = best_of(grid.rounds, n, Duration::from_micros(us), calls);
             if n == most {
                 for (s, &rate) in series.iter_mut().zip(&rates) {
                     s.points.push((x, rate));
@@ -114,20 +137,6 @@ pub(crate) fn section(grid: &Grid, say: &mut dyn FnMut(&str)) -> Result<Section,
     let file = "bench-contention.svg".to_string();
     let title = format!("newMarkBits calls per second against sysAlloc's delay, {most} threads");
     let svg = plot::log_lines(&title, &labels, "calls per second", &series)?;
-    let markdown = format!(
-        "{}\n\nReal threads, {} newMarkBits calls each ({NELEMS} objects: {} bytes of bits, so a fresh {}-byte arena every \
-         {} calls), sysAlloc made slow by a busy wait of the given length; the best of {} round(s). v0 holds the lock \
-         across sysAlloc, so every other caller waits out the delay; v1 drops it and pays in wasted arenas (a fresh arena \
-         another thread's revalidation found it did not need, put back on the free list, where the next epoch reuses it); \
-         v2 adds the lock-free fast path. With 1 thread there is nothing to contend for: the ratios there are the cost of \
-         each version's extra work.\n\n{}\n![{title}]({file})\n",
-        super::HEADINGS[3],
-        count(calls as u64),
-        NELEMS / 8,
-        ARENA_WORDS * 8,
-        ARENA_WORDS as u64 * 64 / NELEMS,
-        grid.rounds,
-        table.markdown()
-    );
+    let markdown = format!("{}\n\n{}\n\n{}\n![{title}]({file})\n", super::HEADINGS[3], intro(calls, grid.rounds), table.markdown());
     Ok(Section { markdown, figures: vec![super::Figure { file, svg }] })
 }

@@ -53,6 +53,42 @@ fn bench(quick: bool, out: PathBuf, catalogue: Option<PathBuf>) -> Result<i32, G
     Ok(0)
 }
 
+/// `check::run` over `cases`, with a progress bar (when `wanted` and stderr is a terminal) that
+/// shows the running cases' counts.
+fn run_drawing_progress(cases: &[&catalogue::Case], options: &mut Options, wanted: bool) -> Vec<check::Row> {
+    let bar = progress_bar(cases.len() as u64, wanted);
+    let silenced = Silenced::begin();
+    let bar = bar(silenced.as_ref());
+    let running = Arc::new(Mutex::new(BTreeMap::new()));
+    let ticker = (!bar.is_hidden()).then(|| {
+        options.watches = cases.iter().map(|c| (c.id.clone(), Watch::default())).collect();
+        let (running, drawn) = (Arc::clone(&running), bar.clone());
+        super::live::Ticker::start(move || {
+            let running = running.lock().unwrap_or_else(PoisonError::into_inner);
+            let shown: Vec<String> =
+                running.values().map(|(id, engine, watch): &(String, String, Watch)| running_case(id, engine, &watch.0)).collect();
+            drawn.set_message(shown.join(", "));
+        })
+    });
+    let rows = check::run(cases, options, &mut |i, case, row| {
+        let mut running = running.lock().unwrap_or_else(PoisonError::into_inner);
+        match row {
+            None => {
+                let watch = options.watches.get(&case.id).cloned().unwrap_or_default();
+                running.insert(i, (case.id.clone(), case.engine.to_string(), watch));
+            }
+            Some(_) => {
+                bar.inc(1);
+                running.remove(&i);
+            }
+        }
+    });
+    drop(ticker);
+    bar.finish_and_clear();
+    drop(silenced);
+    rows
+}
+
 /// The catalogue `--catalogue` names, or the one found from the current directory up
 /// ([`catalogue::locate`]); the line that says which, for the report.
 fn load(path: Option<PathBuf>) -> Result<(Catalogue, String), GcmcError> {
@@ -93,36 +129,7 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
     if cases.is_empty() {
         return Err(GcmcError::Usage(format!("shard {shard} of the selected cases is empty: there are fewer cases than shards")));
     }
-    let bar = progress_bar(cases.len() as u64, !args.json);
-    let silenced = Silenced::begin();
-    let bar = bar(silenced.as_ref());
-    let running = Arc::new(Mutex::new(BTreeMap::new()));
-    let ticker = (!bar.is_hidden()).then(|| {
-        options.watches = cases.iter().map(|c| (c.id.clone(), Watch::default())).collect();
-        let (running, drawn) = (Arc::clone(&running), bar.clone());
-        super::live::Ticker::start(move || {
-            let running = running.lock().unwrap_or_else(PoisonError::into_inner);
-            let shown: Vec<String> =
-                running.values().map(|(id, engine, watch): &(String, String, Watch)| running_case(id, engine, &watch.0)).collect();
-            drawn.set_message(shown.join(", "));
-        })
-    });
-    let rows = check::run(&cases, &options, &mut |i, case, row| {
-        let mut running = running.lock().unwrap_or_else(PoisonError::into_inner);
-        match row {
-            None => {
-                let watch = options.watches.get(&case.id).cloned().unwrap_or_default();
-                running.insert(i, (case.id.clone(), case.engine.to_string(), watch));
-            }
-            Some(_) => {
-                bar.inc(1);
-                running.remove(&i);
-            }
-        }
-    });
-    drop(ticker);
-    bar.finish_and_clear();
-    drop(silenced);
+    let rows = run_drawing_progress(&cases, &mut options, !args.json);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialize"));
     } else {

@@ -6,7 +6,7 @@
 use super::{lanes, marked, objects, step_text, wrap, Lane};
 use crate::engine::TraceLine;
 use gcmc_models::check::Violation;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 const LANE: usize = 300;
@@ -20,8 +20,21 @@ const HEAD: usize = 56;
 pub fn render(title: &str, trace: &[TraceLine], violation: Option<&Violation>) -> String {
     let lanes = lanes(trace);
     let marks = violation.map(|v| marked(trace, &v.detail)).unwrap_or_default();
-    let width = 2 * MARGIN + lanes.len().max(1) * (LANE + GAP) - GAP;
     let column = |lane: Lane| MARGIN + lanes.iter().position(|&l| l == lane).unwrap_or(0) * (LANE + GAP);
+    let steps = steps(trace, &marks, &column);
+    document(title, &lanes, &column, &steps, violation)
+}
+
+/// The drawn steps: their boxes, the hand-off arrows between lanes, and where the last box ends.
+struct Steps {
+    body: String,
+    arrows: String,
+    bottom: usize,
+}
+
+/// One box per step, in trace order, in its thread's lane; an arrow from the box that last
+/// touched an object in another lane to the box that touches it next.
+fn steps(trace: &[TraceLine], marks: &BTreeSet<usize>, column: &dyn Fn(Lane) -> usize) -> Steps {
     let mut body = String::new();
     let mut y = HEAD;
     // Where each object was last touched: (lane, the bottom centre of that box).
@@ -60,6 +73,13 @@ pub fn render(title: &str, trace: &[TraceLine], violation: Option<&Violation>) -
         }
         y += height + 6;
     }
+    Steps { body, arrows, bottom: y }
+}
+
+/// The SVG document around the steps: title, lane headings and guide lines, the violation below.
+fn document(title: &str, lanes: &[Lane], column: &dyn Fn(Lane) -> usize, steps: &Steps, violation: Option<&Violation>) -> String {
+    let width = 2 * MARGIN + lanes.len().max(1) * (LANE + GAP) - GAP;
+    let y = steps.bottom;
     let footer = violation.map(|v| format!("violation: {}: {}", v.kind, v.detail)).unwrap_or_default();
     let footer_lines = wrap(&footer, (width - 2 * MARGIN) / 7);
     let total = y + 12 + footer_lines.len() * LINE + MARGIN;
@@ -76,7 +96,7 @@ pub fn render(title: &str, trace: &[TraceLine], violation: Option<&Violation>) -
     );
     let _ = writeln!(svg, r#"<rect width="{width}" height="{total}" fill="white"/>"#);
     let _ = writeln!(svg, r#"<text x="{MARGIN}" y="20" font-size="13" font-weight="bold">{}</text>"#, escape(title));
-    for &lane in &lanes {
+    for &lane in lanes {
         let centre = column(lane) + LANE / 2;
         let _ = writeln!(
             svg,
@@ -84,8 +104,8 @@ pub fn render(title: &str, trace: &[TraceLine], violation: Option<&Violation>) -
             lane.name()
         );
     }
-    svg.push_str(&body);
-    svg.push_str(&arrows);
+    svg.push_str(&steps.body);
+    svg.push_str(&steps.arrows);
     for (k, t) in footer_lines.iter().enumerate() {
         let _ = writeln!(svg, r##"<text x="{MARGIN}" y="{}" fill="#c62828">{}</text>"##, y + 12 + (k + 1) * LINE - 3, escape(t));
     }
