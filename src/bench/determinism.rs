@@ -2,7 +2,7 @@
 //! executions, states and trace (compared by a hash of its lines), which is what a replay file and
 //! a pinned execution count rely on. Real threads are left out: they are not meant to repeat.
 
-use super::first_bug::case_of;
+use super::first_bug::{case_of, pct_depth};
 use super::table::Table;
 use super::{count, Grid, Section};
 use crate::catalogue::{Case, Catalogue};
@@ -15,10 +15,7 @@ const BUGS: [(&str, &str); 3] = [("lfstack", "no-counter"), ("gcbits", "stale-ne
 
 /// Every deterministic engine; PCT at the depth of the case (if it is a PCT case).
 fn engines(case: &Case) -> [Engine; 5] {
-    let depth = match case.engine {
-        Engine::Pct { depth, .. } => depth,
-        _ => 3,
-    };
+    let depth = pct_depth(case);
     [
         Engine::Loom { preemption_bound: None },
         Engine::Pct { iterations: 20_000, depth, seed: 1 },

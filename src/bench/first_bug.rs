@@ -34,6 +34,14 @@ pub(crate) fn case_of<'c>(catalogue: &'c Catalogue, model: &str, variant: &str) 
     cases.find(|c| matches!(c.engine, Engine::Pct { .. })).or(first)
 }
 
+/// The PCT depth a bug is hunted at: its PCT case's, else shuttle's usual 3.
+pub(crate) fn pct_depth(case: &Case) -> usize {
+    match case.engine {
+        Engine::Pct { depth, .. } => depth,
+        _ => 3,
+    }
+}
+
 /// A seeded engine's hunts over the seeds: how many found the bug, and at what cost.
 struct Hunts {
     found: Vec<(u64, f64)>,
@@ -113,10 +121,7 @@ struct Tally {
 /// One bug's row: every engine's way to it, and the stress trials.
 fn measure(m: &dyn DynModel, case: &Case, bug: String, grid: &Grid, tally: &mut Tally) -> Result<Vec<String>, GcmcError> {
     let config = &case.config;
-    let depth = match case.engine {
-        Engine::Pct { depth, .. } => depth,
-        _ => 3,
-    };
+    let depth = pct_depth(case);
     let pct = hunt(m, config, grid, |seed| Engine::Pct { iterations: grid.hunt_iterations, depth, seed })?;
     let random = hunt(m, config, grid, |seed| Engine::Random { iterations: grid.hunt_iterations, seed })?;
     let loom = reached(m, config, &Engine::Loom { preemption_bound: None }, grid)?;

@@ -17,6 +17,7 @@ mod first_bug;
 mod overhead;
 mod plot;
 mod scale;
+mod subject;
 mod table;
 
 use crate::catalogue::Catalogue;

@@ -3,20 +3,12 @@
 //! `Scenario::execute`) and through gcmc (driver, budget checks, figures, progress, replay
 //! capture), alternately, `rounds` times each; the best round of each is compared.
 
+use super::subject::{Subject, GCBITS_BASE, WORKBUFS_BASE};
 use super::table::Table;
 use super::{count, secs, Grid, Section};
 use crate::engine::{Budget, Engine};
 use crate::error::GcmcError;
-use crate::registry::{self, ModelConfig};
-use serde_json::{Map, Value};
-
-/// A model's variant with a configuration over its defaults (a JSON table).
-#[derive(Clone, Copy)]
-pub(crate) struct Subject {
-    pub model: &'static str,
-    pub variant: &'static str,
-    pub overrides: &'static str,
-}
+use crate::registry;
 
 /// Threads x ops in the full grid, then in the quick one.
 type FullAndQuick = [[usize; 2]; 2];
@@ -24,13 +16,9 @@ type FullAndQuick = [[usize; 2]; 2];
 /// A correct variant at sizes the engines finish in seconds.
 const SUBJECTS: [(Subject, FullAndQuick); 3] = [
     (Subject { model: "lfstack", variant: "go", overrides: r#"{"nodes": 2, "counter_bits": 3}"# }, [[2, 2], [2, 1]]),
-    (Subject { model: "gcbits", variant: "v1", overrides: r#"{"arena_words": 2, "rotations": []}"# }, [[3, 2], [2, 1]]),
+    (Subject { model: "gcbits", variant: "v1", overrides: GCBITS_BASE }, [[3, 2], [2, 1]]),
     (Subject { model: "workbufs", variant: "go", overrides: WORKBUFS_BASE }, [[2, 2], [2, 1]]),
 ];
-
-/// workbufs without the controller and sweeper (each is a thread of every execution, past
-/// what loom finishes at 3 workers), with heap enough for 4 workers x 3 ops.
-pub(crate) const WORKBUFS_BASE: &str = r#"{"workbuf_size": 4096, "heap_spans": 16, "controller": false, "sweeper": false}"#;
 
 fn engines(grid: &Grid) -> [Engine; 3] {
     let iterations = if grid.quick { 500 } else { 20_000 };
@@ -39,15 +27,6 @@ fn engines(grid: &Grid) -> [Engine; 3] {
         Engine::Pct { iterations, depth: 3, seed: 1 },
         Engine::Dfs { max_iterations: Some(iterations) },
     ]
-}
-
-impl Subject {
-    /// The configuration at threads x ops.
-    pub(crate) fn at(&self, [threads, ops]: [usize; 2]) -> Result<ModelConfig, GcmcError> {
-        let m = registry::model(self.model)?;
-        let fields: Map<String, Value> = serde_json::from_str(self.overrides).map_err(|e| GcmcError::config(m.name(), e.to_string()))?;
-        m.resized(&m.configure(self.variant, &fields)?, threads, ops)
-    }
 }
 
 pub(crate) fn section(grid: &Grid, say: &mut dyn FnMut(&str)) -> Result<Section, GcmcError> {

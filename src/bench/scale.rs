@@ -3,21 +3,19 @@
 //! A cell past one that ran out of budget (more threads and more ops) is not run: it could only
 //! run out too.
 
-use super::overhead::{Subject, WORKBUFS_BASE};
 use super::plot::{self, Series};
+use super::subject::{Subject, GCBITS_BASE, WORKBUFS_BASE};
 use super::table::Table;
 use super::{count, secs, Grid, Section};
 use crate::engine::{Budget, Engine, Outcome, Verdict};
 use crate::error::GcmcError;
 use crate::registry;
 
-/// gcbits without an epoch rotation: each rotation spawns the threads again, and loom counts
-/// those against its limit of 4.
 const SUBJECTS: [Subject; 5] = [LFSTACK, gcbits("v0"), gcbits("v1"), gcbits("v2"), WORKBUFS];
 const LFSTACK: Subject = Subject { model: "lfstack", variant: "go", overrides: r#"{"nodes": 3, "counter_bits": 3}"# };
 const WORKBUFS: Subject = Subject { model: "workbufs", variant: "go", overrides: WORKBUFS_BASE };
 const fn gcbits(variant: &'static str) -> Subject {
-    Subject { model: "gcbits", variant, overrides: r#"{"arena_words": 2, "rotations": []}"# }
+    Subject { model: "gcbits", variant, overrides: GCBITS_BASE }
 }
 const SIZES: [[usize; 2]; 9] = [[2, 1], [2, 2], [3, 1], [2, 3], [3, 2], [4, 1], [3, 3], [4, 2], [4, 3]];
 const QUICK_SUBJECTS: [Subject; 2] = [LFSTACK, gcbits("v1")];

@@ -36,11 +36,9 @@ pub fn run<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budget) -> R
     };
     let result = catch_unwind(AssertUnwindSafe(|| match *engine {
         Engine::Loom { preemption_bound } => {
-            let mut builder = loom::model::Builder::new();
-            builder.preemption_bound = preemption_bound;
-            builder.max_branches = budget.max_branches;
+            // gcmc's own settings (a stray LOOM_* variable must not make the two runs differ).
             let (counted, bare) = (Arc::clone(&executions), Arc::clone(&scenario));
-            builder.check(move || {
+            super::loom_engine::builder(preemption_bound, budget).check(move || {
                 counted.fetch_add(1, Ordering::Relaxed);
                 bare.execute::<Loom>(&Recorder::new(false));
             });

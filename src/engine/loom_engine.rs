@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-fn builder(preemption_bound: Option<usize>, budget: &Budget) -> loom::model::Builder {
+pub(crate) fn builder(preemption_bound: Option<usize>, budget: &Budget) -> loom::model::Builder {
     // Builder::new reads LOOM_* variables; every field that matters is set explicitly so a stray
     // environment variable cannot change what a catalogue case explores.
     let mut builder = loom::model::Builder::new();

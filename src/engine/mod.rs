@@ -4,8 +4,9 @@
 //! Every engine gets the same scenario object and calls [`Scenario::execute`] once per explored
 //! execution with a fresh [`Recorder`](gcmc_models::check::Recorder). A violation ends the execution with a
 //! [`ViolationRaised`](gcmc_models::check::ViolationRaised) panic; the engine catches it, reads the
-//! violation and the trace from the last execution's recorder, and captures what is needed to
-//! replay that execution (shuttle's schedule, loom's checkpoint).
+//! violation from the last execution's recorder, and captures what is needed to replay that
+//! execution (shuttle's schedule, loom's checkpoint). Explorations trace nothing: the failing
+//! execution is run again from that schedule, with tracing on, for its trace (`retrace`).
 
 pub mod bare;
 mod budget;
