@@ -16,6 +16,9 @@
 #   GCMC_MUTANTS_OUT      where the reports go, default target/mutants (one folder per model)
 #   GCMC_MUTANTS_ITERATE  1: test again only the mutants an earlier run into GCMC_MUTANTS_OUT did not
 #                         catch (cargo-mutants' --iterate), e.g. after adding a test
+#   GCMC_MUTANTS_IN_DIFF  a unified diff (`git diff BASE -- models/src`): only the mutants on lines it
+#                         adds or changes (cargo-mutants' --in-diff), e.g. the code changed since a
+#                         full run
 #
 # Needs cargo-mutants and cargo-nextest (`cargo install cargo-mutants cargo-nextest --locked`).
 # Mutants are made in place (the build reuses target/ incrementally): do not edit the tree while
@@ -25,23 +28,37 @@ cd "$(dirname "$0")/.."
 shard=${GCMC_MUTANTS_SHARD:-0/1}
 timeout=${GCMC_MUTANTS_TIMEOUT:-600}
 out=${GCMC_MUTANTS_OUT:-target/mutants}
+if [[ -n "${GCMC_MUTANTS_IN_DIFF:-}" && ! -r "$GCMC_MUTANTS_IN_DIFF" ]]; then
+    echo "error: GCMC_MUTANTS_IN_DIFF names $GCMC_MUTANTS_IN_DIFF, which is not a readable file" >&2
+    exit 2
+fi
+models=${GCMC_MUTANTS_MODELS:-lfstack gcbits workbufs}
+for model in $models; do
+    case $model in
+        lfstack | gcbits | workbufs) ;;
+        *) echo "error: unknown model \`$model\` in GCMC_MUTANTS_MODELS (known: lfstack gcbits workbufs)" >&2; exit 2 ;;
+    esac
+done
+[[ $shard =~ ^[0-9]+/[1-9][0-9]*$ ]] && (( ${shard%/*} < ${shard#*/} )) ||
+    { echo "error: GCMC_MUTANTS_SHARD=$shard is not k/n with 0 <= k < n" >&2; exit 2; }
 for tool in cargo-mutants cargo-nextest; do
     command -v "$tool" >/dev/null || { echo "error: $tool is not installed (cargo install $tool --locked)" >&2; exit 2; }
 done
 status=0
-for model in ${GCMC_MUTANTS_MODELS:-lfstack gcbits workbufs}; do
+for model in $models; do
     case $model in
         lfstack) files=(-f 'models/src/lfstack/*.rs'); tests=(--test lfstack --test lfstack_packing) ;;
         gcbits) files=(-f models/src/gcbits/arenas.rs); tests=(--test gcbits --test gcbits_config) ;;
         workbufs) files=(-f 'models/src/workbufs/*.rs'); tests=(--test workbufs) ;;
-        *) echo "error: unknown model \`$model\` in GCMC_MUTANTS_MODELS (known: lfstack gcbits workbufs)" >&2; exit 2 ;;
     esac
     mkdir -p "$out/$model"
     echo "+ cargo mutants ${files[*]} --shard $shard (catalogue::$model::)" >&2
     # Exit 2 from cargo-mutants means survivors, 3 timeouts: report them all, fail at the end.
     iterate=()
     [[ "${GCMC_MUTANTS_ITERATE:-0}" == 1 ]] && iterate=(--iterate)
-    cargo mutants "${files[@]}" "${iterate[@]}" --in-place --shard "$shard" --timeout "$timeout" \
+    in_diff=()
+    [[ -n "${GCMC_MUTANTS_IN_DIFF:-}" ]] && in_diff=(--in-diff "$GCMC_MUTANTS_IN_DIFF")
+    cargo mutants "${files[@]}" "${iterate[@]}" "${in_diff[@]}" --in-place --shard "$shard" --timeout "$timeout" \
         --baseline skip --package gcmc-models --test-package gcmc,gcmc-models --test-tool nextest --profile release \
         --output "$out/$model" --no-shuffle \
         -- --lib --test catalogue --test limits "${tests[@]}" --fail-fast \

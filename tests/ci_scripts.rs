@@ -71,3 +71,24 @@ fn the_power_script_runs_gcmc_power_and_passes_its_exit_code() {
     assert_eq!(code, Some(1), "{stdout}");
     assert!(stdout.contains("r12-free-during-mark: none of the 1 dfs holds rows catches it"), "{stdout}");
 }
+
+/// ci/mutants.sh runs for hours, so what it is given is checked before anything is built: each bad
+/// setting is refused in one line, exit 2, whether or not cargo-mutants is installed.
+#[test]
+fn the_mutants_script_refuses_bad_settings_before_running() {
+    for (name, value, says) in [
+        ("GCMC_MUTANTS_MODELS", "lfstack arenas", "unknown model `arenas`"),
+        ("GCMC_MUTANTS_SHARD", "4/4", "GCMC_MUTANTS_SHARD=4/4 is not k/n"),
+        ("GCMC_MUTANTS_SHARD", "1/0", "GCMC_MUTANTS_SHARD=1/0 is not k/n"),
+        ("GCMC_MUTANTS_SHARD", "half", "GCMC_MUTANTS_SHARD=half is not k/n"),
+        ("GCMC_MUTANTS_IN_DIFF", "no-such.diff", "no-such.diff, which is not a readable file"),
+    ] {
+        let out =
+            Command::new("bash").arg("ci/mutants.sh").current_dir(env!("CARGO_MANIFEST_DIR")).env(name, value).output().expect("bash runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}={value}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}={value}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains(says), "{name}={value}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name}={value}: nothing runs");
+    }
+}

@@ -121,6 +121,27 @@ fn a_shuttle_seed_in_the_environment_is_refused() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// loom's Builder panics on a LOOM_* number it cannot parse (LOOM_MAX_BRANCHES=lots): refused in one
+/// line before loom reads it, for an ad-hoc run and for the catalogue. A well-formed one changes
+/// nothing, since gcmc sets every loom setting itself: the catalogue case still explores its
+/// recorded executions.
+#[test]
+fn a_malformed_loom_variable_is_refused_and_a_wellformed_one_is_ignored() {
+    for (name, value) in [("LOOM_MAX_BRANCHES", "lots"), ("LOOM_MAX_PREEMPTIONS", "-1"), ("LOOM_MAX_DURATION", "1.5")] {
+        for args in
+            [&["explore", "gcbits", "--variant", "v1", "--engine", "loom", "--threads", "2", "--ops", "1"][..], &["check", "R6-loom"][..]]
+        {
+            let out = gcmc_with_env(args, &[(name, value)]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{name} {args:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{name} {args:?}: {stderr}");
+            assert!(stderr.starts_with("error: ") && stderr.contains(&format!("{name}=\"{value}\" is not a whole number")), "{stderr}");
+        }
+    }
+    let out = gcmc_with_env(&["check", "R6-loom", "--json"], &[("LOOM_MAX_BRANCHES", "3"), ("LOOM_MAX_PREEMPTIONS", "0")]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// Sizes past a model's limits are refused before anything is built from them, on every path a
 /// size comes in by; the limits themselves run, and `list --limits` prints them.
 #[test]

@@ -121,7 +121,7 @@ fn header(options: &Options, seconds: f64) -> String {
         if options.quick {
             "This is the reduced `--quick` grid, which the test suite renders to check the report: its figures are too small to read anything into."
         } else {
-            "`--quick` runs a reduced grid in a few minutes."
+            "`--quick` runs a reduced grid in seconds."
         }
     )
 }

@@ -1,20 +1,23 @@
 //! Running the catalogue: one [`Row`] per case. Shared by `gcmc check` and `tests/catalogue.rs`, so
 //! the gate and the command line cannot drift apart.
 
+mod pinned;
 pub mod shard;
+mod table;
 pub mod worker;
+
+pub use pinned::{verify_pinned, PinnedProblem};
+pub use table::table;
 
 use crate::catalogue::{Case, Catalogue, Expect};
 use crate::engine::{Budget, Engine, EngineKind, Outcome, Verdict, Watch};
-use crate::error::GcmcError;
 use crate::jobs;
 use crate::paths;
 use crate::replay_file::ReplayFile;
 use crate::shrink;
-use gcmc_models::check::ViolationKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -302,108 +305,7 @@ pub fn figures(verdict: &Verdict) -> String {
     verdict.figures.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join(" ")
 }
 
-/// Why a case's pinned replay no longer stands for it: a finding of `check` (the row does not
-/// match), not bad input.
-#[derive(Debug, thiserror::Error)]
-pub enum PinnedProblem {
-    #[error("pinned replay {file} is missing")]
-    Missing { file: String },
-    #[error("{0}")]
-    Refused(GcmcError),
-    #[error("pinned replay {file} is stale: its {what} differs from the case's")]
-    Stale { file: String, what: &'static str },
-    #[error("pinned replay {file} records violation:{recorded}, the case expects violation:{expected}")]
-    OtherViolation { file: String, recorded: ViolationKind, expected: ViolationKind },
-    #[error("pinned replay {file} no longer reproduces: {why}")]
-    Diverged { file: String, why: String },
-}
-
-/// The pinned replay of `case` must be for exactly this case and reproduce its violation and trace.
-pub fn verify_pinned(case: &Case, pinned: &Path) -> Result<(), PinnedProblem> {
-    let file = paths::shown(pinned);
-    if !pinned.exists() {
-        return Err(PinnedProblem::Missing { file });
-    }
-    let loaded = ReplayFile::load(pinned).map_err(PinnedProblem::Refused)?;
-    let differs = [
-        ("model", loaded.config.model != case.config.model),
-        ("variant", loaded.config.variant != case.config.variant),
-        ("configuration", loaded.config.value != case.config.value),
-        ("engine", loaded.file.engine != case.engine),
-    ];
-    if let Some(&(what, _)) = differs.iter().find(|(_, differs)| *differs) {
-        return Err(PinnedProblem::Stale { file, what });
-    }
-    if let Expect::Violation(expected) = case.expect {
-        let recorded = loaded.file.violation.kind;
-        if recorded != expected {
-            return Err(PinnedProblem::OtherViolation { file, recorded, expected });
-        }
-    }
-    let replayed = loaded.replay().map_err(PinnedProblem::Refused)?;
-    match replayed.divergence {
-        Some(why) => Err(PinnedProblem::Diverged { file, why }),
-        None => Ok(()),
-    }
-}
-
 /// Whether every row matched.
 pub fn all_matched(rows: &[Row]) -> bool {
     rows.iter().all(|r| r.matched)
-}
-
-/// The rows as an aligned table, each mismatch followed by its problems.
-pub fn table(rows: &[Row]) -> String {
-    let headers = ["id", "model", "variant", "engine", "expected", "outcome", "executions", "exhaustive", "seconds", "", "figures"];
-    let cells: Vec<[String; 11]> = rows
-        .iter()
-        .map(|r| {
-            [
-                r.id.clone(),
-                r.model.clone(),
-                r.variant.clone(),
-                r.engine.clone(),
-                r.expect.clone(),
-                r.outcome.clone(),
-                r.executions.to_string(),
-                if r.exhaustive { "yes" } else { "no" }.to_string(),
-                format!("{:.2}", r.seconds),
-                if r.matched { "ok" } else { "MISMATCH" }.to_string(),
-                r.figures.clone(),
-            ]
-        })
-        .collect();
-    let mut widths = headers.map(str::len);
-    for row in &cells {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.len());
-        }
-    }
-    let line = |cols: &[String]| {
-        let mut s = String::new();
-        for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
-            let numeric = (6..=8).contains(&i);
-            if numeric {
-                s.push_str(&format!("{c:>w$}  "));
-            } else {
-                s.push_str(&format!("{c:<w$}  "));
-            }
-        }
-        s.trim_end().to_string() + "\n"
-    };
-    let mut out = line(&headers.map(String::from));
-    for (row, cols) in rows.iter().zip(&cells) {
-        out.push_str(&line(cols));
-        for p in &row.problems {
-            out.push_str(&format!("    {p}\n"));
-        }
-    }
-    let failed = rows.iter().filter(|r| !r.matched).count();
-    out.push_str(&format!(
-        "{} cases, {} matched, {failed} mismatched, {:.1}s\n",
-        rows.len(),
-        rows.len() - failed,
-        rows.iter().map(|r| r.seconds).sum::<f64>()
-    ));
-    out
 }

@@ -81,7 +81,7 @@ pub enum Command {
     /// to each bug, the seed's contention claim and determinism; write `OUT/benchmarks.md` and its
     /// SVG plots. The full run takes about an hour on two cores.
     Bench {
-        /// A reduced grid in a few minutes (the test suite's check that the report renders).
+        /// A reduced grid in seconds (the test suite's check that the report renders).
         #[arg(long)]
         quick: bool,
         /// The directory the report and plots are written to.

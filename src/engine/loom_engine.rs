@@ -18,6 +18,27 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+/// The variables loom 0.7.2's `Builder::new` parses as numbers, panicking ("invalid value for
+/// `LOOM_MAX_BRANCHES`") on one that does not parse. gcmc overrides every setting they feed, so a
+/// well-formed one changes nothing; a malformed one is refused before loom sees it
+/// ([`environment_problem`]).
+const NUMERIC_VARIABLES: [&str; 5] =
+    ["LOOM_CHECKPOINT_INTERVAL", "LOOM_MAX_BRANCHES", "LOOM_MAX_DURATION", "LOOM_MAX_PERMUTATIONS", "LOOM_MAX_PREEMPTIONS"];
+
+/// Why `Builder::new` would panic in this process's environment, if it would.
+pub(crate) fn environment_problem() -> Option<String> {
+    // loom reads them with `env::var`, which treats a value that is not UTF-8 as unset.
+    NUMERIC_VARIABLES.iter().find_map(|name| {
+        let value = std::env::var(name).ok()?;
+        value.parse::<u64>().is_err().then(|| {
+            format!(
+                "{name}={value:?} is not a whole number, and loom panics reading it; gcmc sets every loom setting \
+                 itself (--bound, the budget), so unset it"
+            )
+        })
+    })
+}
+
 pub(crate) fn builder(preemption_bound: Option<usize>, budget: &Budget) -> loom::model::Builder {
     // Builder::new reads LOOM_* variables; every field that matters is set explicitly so a stray
     // environment variable cannot change what a catalogue case explores.

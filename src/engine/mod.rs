@@ -70,6 +70,7 @@ impl Engine {
                  the run would not be the one its seed names; unset it and give the seed with --seed or in the catalogue",
                 self.name()
             ))),
+            Engine::Loom { .. } => loom_engine::environment_problem().map_or(Ok(()), |problem| Err(ConfigError(problem))),
             Engine::Std { .. } => scenario.std_safe(),
             _ => Ok(()),
         }
