@@ -244,6 +244,19 @@ mod tests {
     }
 
     #[test]
+    fn spans_of_sets_the_whole_span_geometry_whatever_came_before() {
+        // From Go's sizes (a span of 4 pages carving 16 workbufs) and from a smaller page, spans_of
+        // must leave one page carved into `per_span` workbufs, not mix the old page or allocation
+        // size with the new workbuf size.
+        let go = Config { page_size: 8192, workbuf_size: 2048, workbuf_alloc: 32 << 10, ..Config::new(Variant::Go, 1, 1) };
+        let small_pages = Config { page_size: 4096, workbuf_size: 1024, workbuf_alloc: 16 << 10, ..Config::new(Variant::Go, 1, 1) };
+        for before in [go, small_pages] {
+            let config = before.spans_of(4);
+            assert_eq!((config.page_size, config.workbuf_size, config.workbuf_alloc), (8192, 2048, 8192));
+        }
+    }
+
+    #[test]
     fn spawned_threads_are_bounded_at_four_times_the_thread_limit() {
         // 64 workers and a sweeper per cycle: 3 cycles spawn 195 tasks, 4 spawn 260 (over 256).
         let cycles = |n| Config::new(Variant::Go, 64, 1).cycles(n).with_controller().with_sweeper();
