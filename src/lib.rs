@@ -16,6 +16,7 @@ pub mod error;
 pub mod explain;
 pub mod generated;
 pub mod jobs;
+pub mod orderings;
 pub mod paths;
 pub mod pin;
 pub mod power;

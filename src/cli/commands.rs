@@ -2,10 +2,10 @@
 
 use super::live::running_case;
 use super::quiet::{FileTerm, Silenced};
-use super::{CheckArgs, Command, PowerArgs, Selection, ViewArgs};
+use super::{CatalogueArg, CheckArgs, Command, PowerArgs, Selection, ViewArgs};
 use crate::catalogue::{self, Catalogue};
 use crate::check::{self, Options, Overrides};
-use crate::engine::Watch;
+use crate::engine::{EngineKind, Watch};
 use crate::error::GcmcError;
 use crate::explain;
 use crate::paths;
@@ -26,6 +26,7 @@ pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
         Command::Explore(args) => super::explore::explore(args),
         Command::Replay { file, view } => replay(&file, &view),
         Command::Power(args) => power(args),
+        Command::Orderings { filter, deep, catalogue } => orderings(filter, deep, catalogue),
         Command::Pin { filter, accept, deep, catalogue } => {
             let (catalogue, which) = load(catalogue.catalogue)?;
             println!("{which}");
@@ -194,6 +195,33 @@ fn power(args: PowerArgs) -> Result<i32, GcmcError> {
         println!("{which}");
     }
     Ok(if gaps.is_empty() { 0 } else { 1 })
+}
+
+fn orderings(filter: Option<String>, deep: bool, catalogue: CatalogueArg) -> Result<i32, GcmcError> {
+    let (catalogue, which) = load(catalogue.catalogue)?;
+    let mut options = Options::new(catalogue::load::default_replay_dir());
+    selecting(&mut options, Selection { filter, engine: Some(EngineKind::Loom), deep });
+    let bases = crate::orderings::bases(&check::select(&catalogue, &options));
+    if bases.is_empty() {
+        return Err(GcmcError::Usage(format!(
+            "no loom holds case of a correct variant matches{}{}",
+            options.filter.as_deref().map(|f| format!(" filter `{f}`")).unwrap_or_default(),
+            if options.deep { "" } else { " (deep cases need --deep)" }
+        )));
+    }
+    println!("{which}");
+    let bar = progress_bar(bases.values().map(|cases| cases.len() as u64).sum(), true);
+    let silenced = Silenced::begin();
+    let bar = bar(silenced.as_ref());
+    let mut sweeps = Vec::new();
+    for (model, cases) in &bases {
+        sweeps.push(crate::orderings::sweep(model, cases, &mut |doing| bar.set_message(doing.to_string()))?);
+        bar.inc(cases.len() as u64);
+    }
+    bar.finish_and_clear();
+    drop(silenced);
+    print!("{}", crate::orderings::report(&sweeps));
+    Ok(0)
 }
 
 /// A progress bar on the real stderr when it is a terminal and `wanted`, else a hidden one; made

@@ -1,4 +1,4 @@
-//! The `gcmc` command line: `list`, `check`, `explore`, `replay`, `power`, `pin`, `bench`.
+//! The `gcmc` command line: `list`, `check`, `explore`, `replay`, `power`, `orderings`, `pin`, `bench`.
 //!
 //! Exit codes: 0 when everything matched (check), held (explore), reproduced (replay) or was
 //! pinned (pin); 1 when a case mismatched, an exploration found a violation, a replay diverged, or
@@ -62,6 +62,18 @@ pub enum Command {
     /// show which rows catch which bugs. Exit 1 if a bug that an engine sees is caught by none of
     /// that engine's rows, or by fewer than two rows in all.
     Power(PowerArgs),
+    /// The ordering sweep: weaken each atomic call site the loom holds cases FILTER selects reach
+    /// to Relaxed, one at a time, and show which weakenings a case catches (the orderings a proof
+    /// rests on) and which none does (stronger than these cases need). Reports; never fails.
+    Orderings {
+        /// A model or variant name, or whole `-`-separated words of case ids.
+        filter: Option<String>,
+        /// Include the cases marked `deep` (a case named by its full id is always included).
+        #[arg(long)]
+        deep: bool,
+        #[command(flatten)]
+        catalogue: CatalogueArg,
+    },
     /// (Re)record what the cases FILTER selects pin: execution counts and pinned replays. Every
     /// change is shown (old and new count, first differing trace line); a changed case that must
     /// hold needs --accept, else nothing is written.

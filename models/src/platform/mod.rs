@@ -32,25 +32,29 @@
 macro_rules! forward_std_shaped {
     ($sync:path, $thread:path) => {
         const _: () = {
+            use std::panic::Location;
+            use $crate::platform::orderings::{applied, Access};
             use $crate::platform::{AtomicU64, JoinHandle, Mutex, Ordering};
             use $sync as sync;
             use $thread as thread;
 
+            // Each access passes its ordering through `orderings::applied` with the model's call
+            // site (the trait's methods are #[track_caller]), for the ordering sweep.
             impl AtomicU64 for sync::atomic::AtomicU64 {
                 fn new(value: u64) -> Self {
                     sync::atomic::AtomicU64::new(value)
                 }
                 fn load(&self, order: Ordering) -> u64 {
-                    self.load(order)
+                    self.load(applied(order, Access::Load, Location::caller()))
                 }
                 fn store(&self, value: u64, order: Ordering) {
-                    self.store(value, order)
+                    self.store(value, applied(order, Access::Store, Location::caller()))
                 }
                 fn fetch_add(&self, value: u64, order: Ordering) -> u64 {
-                    self.fetch_add(value, order)
+                    self.fetch_add(value, applied(order, Access::FetchAdd, Location::caller()))
                 }
                 fn compare_exchange(&self, current: u64, new: u64, success: Ordering, failure: Ordering) -> Result<u64, u64> {
-                    self.compare_exchange(current, new, success, failure)
+                    self.compare_exchange(current, new, applied(success, Access::CompareExchange, Location::caller()), failure)
                 }
             }
 
@@ -77,6 +81,7 @@ macro_rules! forward_std_shaped {
 }
 
 mod loom_backend;
+pub mod orderings;
 mod shuttle_backend;
 pub mod stateful;
 mod std_backend;
@@ -115,11 +120,18 @@ pub trait Platform: Sized + Send + Sync + 'static {
 }
 
 /// A 64-bit atomic with the operations the models use.
+///
+/// The accesses are `#[track_caller]`: each knows the model line that made it, so an ordering
+/// sweep can record or weaken the orderings of one call site ([`orderings`]).
 pub trait AtomicU64: Send + Sync + 'static {
     fn new(value: u64) -> Self;
+    #[track_caller]
     fn load(&self, order: Ordering) -> u64;
+    #[track_caller]
     fn store(&self, value: u64, order: Ordering);
+    #[track_caller]
     fn fetch_add(&self, value: u64, order: Ordering) -> u64;
+    #[track_caller]
     fn compare_exchange(&self, current: u64, new: u64, success: Ordering, failure: Ordering) -> Result<u64, u64>;
 }
 
