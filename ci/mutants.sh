@@ -4,7 +4,9 @@
 # model (tests/catalogue.rs, `catalogue::<model>::`, the deep ones excluded, and its `meta::`
 # checks of the catalogue as a whole), tests/limits.rs (the size bounds), the model's own
 # tests (tests/<model>*.rs: figures, refusals, what the catalogue does not pin) and the models
-# crate's unit tests run against it under cargo-nextest, which stops at the first failing test. A mutant no case catches is a survivor:
+# crate's unit tests run against it under cargo-nextest, which stops at the first failing test
+# and kills the tests still running (a mutant can make another case run to its time limit). A
+# mutant no case catches is a survivor:
 # kill it with a new check, or list it in docs/mutants.md as equivalent, with the reason.
 #
 # Opt-in and slow: about 700 mutants, half a minute to a few minutes each on two cores. Split it
@@ -61,7 +63,7 @@ for model in $models; do
     cargo mutants "${files[@]}" "${iterate[@]}" "${in_diff[@]}" --in-place --shard "$shard" --timeout "$timeout" \
         --baseline skip --package gcmc-models --test-package gcmc,gcmc-models --test-tool nextest --profile release \
         --output "$out/$model" --no-shuffle \
-        -- --lib --test catalogue --test limits "${tests[@]}" --fail-fast \
+        -- --lib --test catalogue --test limits "${tests[@]}" --max-fail 1:immediate \
         -E "test(/^catalogue::$model::/) | test(/^meta::/) | binary(/^$model/) | binary(=limits) | (package(gcmc-models) & kind(lib))" || status=1
 done
 exit "$status"

@@ -151,7 +151,7 @@ fn row(s: &SiteSweep) -> [String; 4] {
     let finding = match &s.finding {
         None => "Relaxed already".to_string(),
         Some(Finding::Caught { case, kind, executions }) => format!("caught: {kind} by {case} (execution {executions})"),
-        Some(Finding::Holds { exhausted }) if exhausted.is_empty() => format!("holds in all {} cases that reach it", s.cases.len()),
+        Some(Finding::Holds { exhausted }) if exhausted.is_empty() => format!("holds in every case that reaches it ({})", s.cases.len()),
         Some(Finding::Holds { exhausted }) => format!("holds; budget exhausted in {}", exhausted.join(", ")),
     };
     [s.site.to_string(), s.access.to_string(), s.orderings.iter().copied().collect::<Vec<_>>().join("/"), finding]
