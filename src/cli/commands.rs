@@ -151,17 +151,22 @@ fn selecting(options: &mut Options, selection: Selection) {
     options.deep = selection.deep;
 }
 
+/// The refusal when power or orderings selects no case: what was looked for, the filter, and --deep.
+fn no_case_matches(what: &str, options: &Options) -> GcmcError {
+    GcmcError::Usage(format!(
+        "no {what} matches{}{}",
+        options.filter.as_deref().map(|f| format!(" filter `{f}`")).unwrap_or_default(),
+        if options.deep { "" } else { " (deep cases need --deep)" }
+    ))
+}
+
 fn power(args: PowerArgs) -> Result<i32, GcmcError> {
     let (catalogue, which) = load(args.catalogue.catalogue)?;
     let mut options = Options::new(catalogue::load::default_replay_dir());
     selecting(&mut options, args.selection);
     let bases = crate::power::bases(&check::select(&catalogue, &options));
     if bases.is_empty() {
-        return Err(GcmcError::Usage(format!(
-            "no holds case of a correct variant matches{}{}",
-            options.filter.as_deref().map(|f| format!(" filter `{f}`")).unwrap_or_default(),
-            if options.deep { "" } else { " (deep cases need --deep)" }
-        )));
+        return Err(no_case_matches("holds case of a correct variant", &options));
     }
     let bugs = crate::power::bugs(&catalogue);
     let bar = progress_bar(bases.len() as u64, !args.json);
@@ -203,11 +208,7 @@ fn orderings(filter: Option<String>, deep: bool, catalogue: CatalogueArg) -> Res
     selecting(&mut options, Selection { filter, engine: Some(EngineKind::Loom), deep });
     let bases = crate::orderings::bases(&check::select(&catalogue, &options));
     if bases.is_empty() {
-        return Err(GcmcError::Usage(format!(
-            "no loom holds case of a correct variant matches{}{}",
-            options.filter.as_deref().map(|f| format!(" filter `{f}`")).unwrap_or_default(),
-            if options.deep { "" } else { " (deep cases need --deep)" }
-        )));
+        return Err(no_case_matches("loom holds case of a correct variant", &options));
     }
     println!("{which}");
     let bar = progress_bar(bases.values().map(|cases| cases.len() as u64).sum(), true);
