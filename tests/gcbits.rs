@@ -201,13 +201,18 @@ fn r6_trace_shows_both_threads_dropping_the_lock_and_names_the_lost_arena() {
     assert_ne!(dropped[0], dropped[1]);
     // The lost arena is the one the other thread pushed on next while the lock was dropped.
     let stale_link =
-        v.trace.iter().find(|l| l.what.contains("(the next read before the lock was dropped)")).expect("the stale link is in the trace");
+        v.trace.iter().find(|l| l.what.contains("(the next read before the lock was dropped; ")).expect("the stale link is in the trace");
     let lost = v
         .trace
         .iter()
         .find(|l| l.thread != stale_link.thread && l.what.starts_with("fresh ") && l.what.contains("; next = "))
         .and_then(|l| l.what.split(' ').nth(1))
         .expect("the other thread pushed its fresh arena");
+    assert!(
+        stale_link.what.contains(&format!("; {lost}, next now, is unlinked)")),
+        "the stale link names what it unlinks: {}",
+        stale_link.what
+    );
     let pushed_by = v.trace.iter().find(|l| l.what == format!("returned {lost}")).expect("it came from sysAlloc").thread;
     assert_eq!(violation.detail.split(" (").next().unwrap(), format!("arena {lost}"), "the detail names the lost arena: {violation}");
     assert!(violation.detail.contains(&format!("from T{}'s sysAlloc) is on no list: lost", pushed_by.unwrap())), "{violation}");

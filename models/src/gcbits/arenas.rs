@@ -276,7 +276,12 @@ impl<P: Platform> GcBitsArenas<P> {
     /// Links `fresh` in front of `link` and makes it the head of next. `lock` must be held.
     fn push_next(&self, locked: &mut Locked, fresh: ArenaId, link: Option<ArenaId>, cx: &Ctx) {
         locked.headers[fresh.index()].next = link;
-        let stale = if link != locked.lists.next { " (the next read before the lock was dropped)" } else { "" };
+        // R6 names the arena it unlinks, so the trace shows where that arena is lost.
+        let stale = match locked.lists.next {
+            _ if link == locked.lists.next => String::new(),
+            Some(unlinked) => format!(" (the next read before the lock was dropped; {unlinked}, next now, is unlinked)"),
+            None => " (the next read before the lock was dropped)".to_string(),
+        };
         locked.lists.next = Some(fresh);
         let mut how = "";
         if self.lockfree() {
