@@ -243,6 +243,12 @@ fn returned_spans_are_reused_so_go_does_not_run_out_over_cycles() {
     let v = run(&config, pct(2_000, 3));
     assert_eq!(v.outcome, Outcome::Holds);
     assert!(v.figures.get("spans-reused").is_some_and(|&n| n > 0), "{:?}", v.figures);
+    // Without a sweeper nothing is returned, so nothing can be reused: the figure counts reuses,
+    // it is not just nonzero.
+    let kept = Config::new(Variant::Go, 1, 3).spans_of(2).heap_spans(2).cycles(3).with_controller();
+    let v = run(&kept, pct(2_000, 3));
+    assert_eq!(v.outcome, Outcome::Holds);
+    assert_eq!(v.figures.get("spans-reused"), Some(&0), "{:?}", v.figures);
 }
 
 #[test]
