@@ -26,8 +26,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub enum Finding {
     /// A case failed: `kind` is its violation, `executions` how many it explored.
     Caught { case: String, kind: String, executions: u64 },
-    /// Every case that reached the site still held (or ran out of budget: `exhausted` names them).
-    Holds { exhausted: Vec<String> },
+    /// No case failed: `held` of them explored to the end and held, `exhausted` ran out of budget
+    /// first (all of them: the sweep could not decide).
+    Holds { held: usize, exhausted: Vec<String> },
 }
 
 /// One atomic call site of a model.
@@ -101,7 +102,7 @@ fn merge<'a>(reached: &mut BTreeMap<Site, (Access, BTreeSet<&'static str>, Vec<&
 
 /// Weakens `site` in each case that reached it, in catalogue order, until one fails.
 fn weaken(site: Site, reaching: &[&Case], progress: &mut dyn FnMut(&str)) -> Result<Finding, GcmcError> {
-    let mut exhausted = Vec::new();
+    let (mut held, mut exhausted) = (0, Vec::new());
     for case in reaching {
         progress(&format!("{}: {site} weakened", case.id));
         let verdict = orderings::weakened(site, || run(case))?;
@@ -110,10 +111,10 @@ fn weaken(site: Site, reaching: &[&Case], progress: &mut dyn FnMut(&str)) -> Res
                 return Ok(Finding::Caught { case: case.id.clone(), kind: violation.kind.to_string(), executions: verdict.executions })
             }
             Outcome::BudgetExhausted { .. } => exhausted.push(case.id.clone()),
-            Outcome::Holds => {}
+            Outcome::Holds => held += 1,
         }
     }
-    Ok(Finding::Holds { exhausted })
+    Ok(Finding::Holds { held, exhausted })
 }
 
 /// The sweep as a table per model, and what it means.
@@ -136,12 +137,15 @@ pub fn report(sweeps: &[ModelSweep]) -> String {
                 w2 = widths[2]
             ));
         }
-        let caught = sweep.sites.iter().filter(|s| matches!(s.finding, Some(Finding::Caught { .. }))).count();
-        let weakenable = sweep.sites.iter().filter(|s| s.finding.is_some()).count();
+        let count = |f: fn(&Finding) -> bool| sweep.sites.iter().filter(|s| s.finding.as_ref().is_some_and(f)).count();
+        let caught = count(|f| matches!(f, Finding::Caught { .. }));
+        let undecided = count(|f| matches!(f, Finding::Holds { held: 0, .. }));
+        let weakenable = count(|_| true);
         out.push_str(&format!(
             "  {caught} of {weakenable} orderings stronger than Relaxed carry a proof (weakened, a case fails); \
-             {} are stronger than these cases need\n\n",
-            weakenable - caught
+             {} are stronger than these cases need{}\n\n",
+            weakenable - caught - undecided,
+            if undecided > 0 { format!("; {undecided} undecided (out of budget)") } else { String::new() }
         ));
     }
     out
@@ -151,8 +155,52 @@ fn row(s: &SiteSweep) -> [String; 4] {
     let finding = match &s.finding {
         None => "Relaxed already".to_string(),
         Some(Finding::Caught { case, kind, executions }) => format!("caught: {kind} by {case} (execution {executions})"),
-        Some(Finding::Holds { exhausted }) if exhausted.is_empty() => format!("holds in every case that reaches it ({})", s.cases.len()),
-        Some(Finding::Holds { exhausted }) => format!("holds; budget exhausted in {}", exhausted.join(", ")),
+        Some(Finding::Holds { held, exhausted }) if exhausted.is_empty() => format!("holds in every case that reaches it ({held})"),
+        Some(Finding::Holds { held: 0, exhausted }) => format!("undecided: budget exhausted in {}", exhausted.join(", ")),
+        Some(Finding::Holds { held, exhausted }) => format!("holds in {held}; budget exhausted in {}", exhausted.join(", ")),
     };
     [s.site.to_string(), s.access.to_string(), s.orderings.iter().copied().collect::<Vec<_>>().join("/"), finding]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(line: u32, finding: Option<Finding>, reached_by: usize) -> SiteSweep {
+        SiteSweep {
+            site: Site { file: "models/src/m.rs", line, column: 9 },
+            access: Access::Load,
+            orderings: BTreeSet::from([if finding.is_some() { "SeqCst" } else { "Relaxed" }]),
+            cases: (0..reached_by).map(|i| format!("c{i}")).collect(),
+            finding,
+        }
+    }
+
+    #[test]
+    fn the_report_tells_caught_needless_and_undecided_apart() {
+        let sweep = ModelSweep {
+            model: "m",
+            cases: vec!["c0".into(), "c1".into()],
+            sites: vec![
+                site(1, Some(Finding::Caught { case: "c1".into(), kind: "lost-node".into(), executions: 7 }), 2),
+                site(2, Some(Finding::Holds { held: 2, exhausted: vec![] }), 2),
+                site(3, Some(Finding::Holds { held: 1, exhausted: vec!["c1".into()] }), 2),
+                site(4, Some(Finding::Holds { held: 0, exhausted: vec!["c0".into()] }), 1),
+                site(5, None, 2),
+            ],
+        };
+        let report = report(&[sweep]);
+        let lines: Vec<&str> = report.lines().collect();
+        assert_eq!(lines[0], "m: 2 loom holds cases (c0, c1)");
+        assert!(lines[1].starts_with("  models/src/m.rs:1:9") && lines[1].ends_with("caught: lost-node by c1 (execution 7)"), "{report}");
+        assert!(lines[2].ends_with("holds in every case that reaches it (2)"), "{report}");
+        assert!(lines[3].ends_with("holds in 1; budget exhausted in c1"), "{report}");
+        assert!(lines[4].ends_with("undecided: budget exhausted in c0"), "{report}");
+        assert!(lines[5].ends_with("Relaxed already"), "{report}");
+        assert_eq!(
+            lines[6],
+            "  1 of 4 orderings stronger than Relaxed carry a proof (weakened, a case fails); 2 are stronger than these cases need; \
+             1 undecided (out of budget)"
+        );
+    }
 }
