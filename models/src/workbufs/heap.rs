@@ -101,10 +101,6 @@ impl Heap {
     pub fn reused(&self) -> u64 {
         self.reused.load(std::sync::atomic::Ordering::Relaxed)
     }
-
-    pub fn capacity(&self) -> usize {
-        self.spans().len()
-    }
 }
 
 #[cfg(test)]
