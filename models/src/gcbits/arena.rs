@@ -77,10 +77,6 @@ impl<P: Platform> Arena<P> {
         Arena { free: P::AtomicU64::new(0), words: (0..words).map(|_| P::Cell::new(fill)).collect() }
     }
 
-    pub fn capacity_bytes(&self) -> u64 {
-        self.words.len() as u64 * 8
-    }
-
     /// memclrNoHeapPointers over the bits. The caller holds `gcBitsArenas.lock` and has taken the
     /// arena off the free list, so no other thread can reach it.
     pub fn clear(&self) {
