@@ -175,6 +175,18 @@ mod tests {
     }
 
     #[test]
+    fn the_phase_word_round_trips_and_increases_over_the_run() {
+        let run_order = (1..=3).flat_map(|cycle| [GcPhase::Mark, GcPhase::MarkTermination, GcPhase::Off].map(|phase| (cycle, phase)));
+        let mut last = None;
+        for (cycle, phase) in run_order {
+            let word = GcPhase::word(cycle, phase);
+            assert_eq!(GcPhase::decode(word), (cycle, phase), "word {word}");
+            assert!(last < Some(word), "{phase:?} of cycle {cycle} after word {last:?}");
+            last = Some(word);
+        }
+    }
+
+    #[test]
     fn gc_mark_throws_on_work_left_at_mark_termination() {
         // Drained and disposed: nothing left.
         assert_eq!(
