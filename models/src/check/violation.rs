@@ -19,6 +19,8 @@ crate::declare_named! {
         LostArena = "lost-arena" => "an arena that came from the OS is on none of the free/next/current/previous lists",
         CorruptList = "corrupt-list" => "an arena is on two lists, twice on one, or a list has a cycle",
         LostWorkbuf = "lost-workbuf" => "a workbuf is in no place: not on work.empty or work.full, in no P's cache, in no thread's hands",
+        LostObject = "lost-object" => "fewer objects are queued in workbufs than were put and not yet got: a grey object is never scanned",
+        DuplicatedObject = "duplicated-object" => "more objects are queued in workbufs than were put and not yet got: an object was counted twice or made up",
         DuplicatedWorkbuf = "duplicated-workbuf" => "a workbuf is in two places at once: two owners, or a list and a cache",
         LostSpan = "lost-span" => "a span that came from the heap is in none of busy, free, or returned, or a sweeper that finished in _GCoff left it unreturned",
         DuplicatedSpan = "duplicated-span" => "a span is on two lists at once",

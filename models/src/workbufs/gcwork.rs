@@ -20,9 +20,19 @@ pub struct GcWork {
     /// (wbuf1, wbuf2): wbuf1 is the buffer being pushed to and popped from, wbuf2 the one
     /// discarded next. Invariant: both or neither (by type).
     bufs: Option<(WbufId, WbufId)>,
+    /// Instrumentation, not Go's: the objects this P has put and got over the run, for the
+    /// object-conservation audit (objects queued = put - got, summed over the Ps). Plain fields of
+    /// the owner's value: no scheduling point.
+    put_objects: u64,
+    got_objects: u64,
 }
 
 impl GcWork {
+    /// (objects put, objects got) by this P so far.
+    pub fn objects(&self) -> (u64, u64) {
+        (self.put_objects, self.got_objects)
+    }
+
     /// The cached workbufs, for the quiescence audit.
     pub fn cached(&self) -> Vec<WbufId> {
         self.bufs.map_or_else(Vec::new, |(a, b)| vec![a, b])
@@ -65,6 +75,7 @@ impl GcWork {
         let n = work.nobj(cx, wbuf1);
         work.set_nobj(cx, wbuf1, n + 1);
         self.bufs = Some((wbuf1, wbuf2));
+        self.put_objects += 1;
         cx.step("gcWork.put", format_args!("{wbuf1}.nobj {n} -> {}", n + 1));
     }
 
@@ -90,6 +101,7 @@ impl GcWork {
         let n = work.nobj(cx, wbuf1);
         work.set_nobj(cx, wbuf1, n - 1);
         self.bufs = Some((wbuf1, wbuf2));
+        self.got_objects += 1;
         cx.step("gcWork.tryGet", format_args!("{wbuf1}.nobj {n} -> {}", n - 1));
         true
     }

@@ -1,5 +1,5 @@
-//! The quiescence audit, once every thread joined: conservation of spans and workbufs, and what a
-//! sweeper that ran to completion must have left behind.
+//! The quiescence audit, once every thread joined: conservation of spans, workbufs and the objects
+//! queued in them, and what a sweeper that ran to completion must have left behind.
 //!
 //! Std-typed, like the ledger ([`super::audit`]). The spans' homes come from wbufSpans' lists and
 //! the modelled heap (the environment, not the code under test); whether the sweeper's last call
@@ -92,6 +92,25 @@ pub fn audit_sweep(
     }
 }
 
+/// Object conservation at quiescence: the objects queued in the workbufs found (`queued`, each
+/// workbuf's nobj) are exactly those the Ps put and did not get back (`put - got`, summed over the
+/// Ps, counted by the gcWork operations, not by the pool). Fewer is a grey object no one will scan
+/// (in Go, a live object freed); more is one counted twice. Runs after [`audit_quiescence`], so
+/// each workbuf is counted once.
+pub fn audit_objects(main: &Ctx, put: u64, got: u64, queued: &[(WbufId, usize)]) {
+    let expected = i128::from(put) - i128::from(got);
+    let held: i128 = queued.iter().map(|&(_, n)| n as i128).sum();
+    let holders = || queued.iter().filter(|(_, n)| *n > 0).map(|(w, n)| format!("{w}: {n}")).collect::<Vec<_>>().join(", ");
+    let what =
+        || format!("the Ps put {put} objects and got {got}, so {expected} should be queued; the workbufs hold {held} ({})", holders());
+    if held < expected {
+        main.fail(ViolationKind::LostObject, what());
+    }
+    if held > expected {
+        main.fail(ViolationKind::DuplicatedObject, what());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +136,19 @@ mod tests {
         let ok = vec![found(0, "on work.empty"), found(1, "in T0's cache")];
         audit_quiescence(&Ctx::main(&rec), &[span(vec!["wbufSpans.busy"])], &ok, 2);
         audit_quiescence(&Ctx::main(&rec), &[span(vec!["returned to the heap"])], &[], 2);
+        assert!(rec.violation().is_none());
+    }
+
+    #[test]
+    fn the_object_audit_fails_on_too_few_or_too_many_queued() {
+        let (w0, w1) = (WbufId(0), WbufId(1));
+        assert_eq!(fails(move |cx| audit_objects(cx, 5, 2, &[(w0, 1), (w1, 1)])), ViolationKind::LostObject);
+        assert_eq!(fails(move |cx| audit_objects(cx, 5, 2, &[(w0, 3), (w1, 1)])), ViolationKind::DuplicatedObject);
+        // More got than put: an object was made up somewhere and then drained.
+        assert_eq!(fails(move |cx| audit_objects(cx, 2, 3, &[(w0, 0)])), ViolationKind::DuplicatedObject);
+        let rec = Recorder::new(false);
+        audit_objects(&Ctx::main(&rec), 5, 2, &[(w0, 2), (w1, 1)]);
+        audit_objects(&Ctx::main(&rec), 4, 4, &[]);
         assert!(rec.violation().is_none());
     }
 

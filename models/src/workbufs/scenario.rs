@@ -7,7 +7,7 @@ use super::gcwork::GcWork;
 use super::heap::HeapSpan;
 use super::phase::{bgsweep, gc_mark_termination, gc_start};
 use super::pool::Work;
-use super::quiescence::{audit_quiescence, audit_sweep, Found, SpanAudit};
+use super::quiescence::{audit_objects, audit_quiescence, audit_sweep, Found, SpanAudit};
 use super::{SpanId, Variant, WbufId};
 use crate::check::{ConfigError, Ctx, Recorder, Scenario};
 use crate::platform::{JoinHandle, Mutex, Platform};
@@ -192,4 +192,8 @@ fn audit<P: Platform>(main: &Ctx, work: &Work<P>, caches: &[GcWork]) {
     let returned: Vec<SpanId> = (0..heap.len()).filter(|&i| heap[i] == HeapSpan::Returned).map(SpanId).collect();
     let (last_sweep, after_last_prepare, prepared) = work.ledger.sweep_record();
     audit_sweep(main, last_sweep, after_last_prepare, &on_free, &prepared, &returned);
+    let (put, got) = caches.iter().map(GcWork::objects).fold((0, 0), |(p, g), (dp, dg)| (p + dp, g + dg));
+    // Every thread has joined: the reads skip the ledger's owner check, as gcMark's do.
+    let queued: Vec<(WbufId, usize)> = found.iter().map(|f| (f.w, work.bufs.nobj(f.w))).collect();
+    audit_objects(main, put, got, &queued);
 }
