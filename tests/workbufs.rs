@@ -317,6 +317,10 @@ fn loom_refuses_more_than_four_spawned_threads() {
         "loom supports at most 4 spawned threads, the scenario spawns 6: each of its 2 GC cycles spawns its 2 workers and the sweeper \
          again; fewer workers or cycles spawn fewer"
     );
+    // Five workers in one cycle spawn each thread once: no note about spawning again.
+    let once = Config::new(Variant::Go, 5, 1).heap_spans(4);
+    let err = engine::run(Arc::new(once.build().unwrap()), &loom(None), &Budget::default()).unwrap_err();
+    assert_eq!(err.0, "loom supports at most 4 spawned threads, the scenario spawns 5");
 }
 
 #[test]
