@@ -8,6 +8,8 @@
 //!   `Option<(wbuf1, wbuf2)>`.
 //! - put stores no pointer and tryGet returns none: only nobj moves. bytesMarked, scanWork,
 //!   flushedWork and enlistWorker do not touch the pool and are left out.
+//! - Each gcWork counts the objects it put and got, which Go does not: the quiescence audit's
+//!   independent count of what the workbufs must hold.
 
 use super::pool::Work;
 use super::WbufId;
