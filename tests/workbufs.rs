@@ -292,6 +292,8 @@ fn bad_sizes_are_refused_with_gos_message() {
         (Config { controller: false, ..go.clone() }, "the sweeper needs the phase controller"),
         (Config { workbuf_objs: 0, ..go.clone() }, "workbuf_objs must be at least 1"),
         (Config { page_size: 0, ..go.clone() }, "must be non-zero"),
+        (Config { workbuf_size: 0, ..go.clone() }, "must be non-zero"),
+        (Config { workbuf_alloc: 0, ..go.clone() }, "must be non-zero"),
         (programs(go.clone(), vec![vec![Op::Put]]), "1 programs for 2 workers"),
         (Config { preempt_after: Some(0), ..go.clone() }, "preempt_after must be at least 1"),
     ];
