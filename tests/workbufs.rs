@@ -249,6 +249,8 @@ fn returned_spans_are_reused_so_go_does_not_run_out_over_cycles() {
     let v = run(&kept, pct(2_000, 3));
     assert_eq!(v.outcome, Outcome::Holds);
     assert_eq!(v.figures.get("spans-reused"), Some(&0), "{:?}", v.figures);
+    // Both spans of the heap are the pool's and none went back: allocated counts each once.
+    assert_eq!((v.figures.get("spans-allocated"), v.figures.get("spans-returned")), (Some(&2), Some(&0)), "{:?}", v.figures);
 }
 
 #[test]

@@ -123,12 +123,9 @@ impl<P: Platform> Workbufs<P> {
         Workbufs { sizes, bufs }
     }
 
-    pub fn len(&self) -> usize {
+    /// How many workbufs the heap's spans can be carved into.
+    pub fn count(&self) -> usize {
         self.bufs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.bufs.is_empty()
     }
 
     /// `s.base() + i * _WorkbufSize`.
@@ -205,7 +202,7 @@ mod tests {
     #[test]
     fn addresses_round_trip_across_spans() {
         let bufs = Workbufs::<Std>::new(Sizes::small(4, 1), 3);
-        assert_eq!(bufs.len(), 12);
+        assert_eq!(bufs.count(), 12);
         for i in 0..12 {
             let w = WbufId(i);
             assert_eq!(bufs.id(bufs.addr(w)), Some(w));
