@@ -18,7 +18,7 @@
 use crate::catalogue::Case;
 use crate::engine::{Engine, Outcome, Verdict};
 use crate::error::GcmcError;
-use gcmc_models::platform::orderings::{self, Access, Site, Sites};
+use gcmc_models::platform::orderings::{self, Access, Site, Sites, Used};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What weakening one site to `Relaxed` did.
@@ -65,7 +65,7 @@ pub fn bases<'a>(cases: &[&'a Case]) -> BTreeMap<&'static str, Vec<&'a Case>> {
 /// Runs the sweep over one model's `cases` (from [`bases`]). `progress` is told each run before it
 /// starts. A case that does not hold unweakened is an error: the sweep would measure nothing.
 pub fn sweep(model: &'static str, cases: &[&Case], progress: &mut dyn FnMut(&str)) -> Result<ModelSweep, GcmcError> {
-    let mut reached: BTreeMap<Site, (Access, BTreeSet<&'static str>, Vec<&Case>)> = BTreeMap::new();
+    let mut reached: BTreeMap<Site, (Used, Vec<&Case>)> = BTreeMap::new();
     for case in cases {
         progress(&format!("{}: recording", case.id));
         let (verdict, sites) = orderings::recording(|| run(case));
@@ -80,10 +80,10 @@ pub fn sweep(model: &'static str, cases: &[&Case], progress: &mut dyn FnMut(&str
         merge(&mut reached, sites, case);
     }
     let mut swept = Vec::new();
-    for (site, (access, used, reaching)) in reached {
-        let weakenable = used.iter().any(|o| *o != "Relaxed");
-        let finding = if weakenable { Some(weaken(site, &reaching, progress)?) } else { None };
-        swept.push(SiteSweep { site, access, orderings: used, cases: reaching.iter().map(|c| c.id.clone()).collect(), finding });
+    for (site, (used, reaching)) in reached {
+        let finding = if used.weakenable() { Some(weaken(site, &reaching, progress)?) } else { None };
+        let cases = reaching.iter().map(|c| c.id.clone()).collect();
+        swept.push(SiteSweep { site, access: used.access, orderings: used.orderings, cases, finding });
     }
     Ok(ModelSweep { model, cases: cases.iter().map(|c| c.id.clone()).collect(), sites: swept })
 }
@@ -92,11 +92,12 @@ fn run(case: &Case) -> Result<Verdict, GcmcError> {
     case.model.run(&case.config, &case.engine, &case.budget)
 }
 
-fn merge<'a>(reached: &mut BTreeMap<Site, (Access, BTreeSet<&'static str>, Vec<&'a Case>)>, sites: Sites, case: &'a Case) {
+fn merge<'a>(reached: &mut BTreeMap<Site, (Used, Vec<&'a Case>)>, sites: Sites, case: &'a Case) {
     for (site, used) in sites {
-        let entry = reached.entry(site).or_insert_with(|| (used.access, BTreeSet::new(), Vec::new()));
-        entry.1.extend(used.orderings);
-        entry.2.push(case);
+        let (seen, reaching) =
+            reached.entry(site).or_insert_with(|| (Used { access: used.access, orderings: BTreeSet::new() }, Vec::new()));
+        seen.orderings.extend(used.orderings);
+        reaching.push(case);
     }
 }
 

@@ -79,6 +79,8 @@ impl Used {
 pub type Sites = BTreeMap<Site, Used>;
 
 thread_local! {
+    /// Whether either switch below is on: the one read every access pays when no sweep runs.
+    static SWEEPING: Cell<bool> = const { Cell::new(false) };
     static WEAKENED: Cell<Option<Site>> = const { Cell::new(None) };
     static RECORDED: RefCell<Option<Sites>> = const { RefCell::new(None) };
 }
@@ -97,6 +99,9 @@ pub fn name(order: Ordering) -> &'static str {
 /// The ordering the access at `location` runs with: `order`, or `Relaxed` while the site is the
 /// weakened one; recorded while a recording is on. Called by every backend's atomics.
 pub(crate) fn applied(order: Ordering, access: Access, location: &'static Location<'static>) -> Ordering {
+    if !SWEEPING.with(Cell::get) {
+        return order;
+    }
     let site = Site::of(location);
     RECORDED.with(|recorded| {
         if let Some(sites) = recorded.borrow_mut().as_mut() {
@@ -123,7 +128,11 @@ impl<F: FnMut()> Drop for Reset<F> {
 /// Runs `f` (an exploration, on this thread) with `site` weakened to `Relaxed`.
 pub fn weakened<R>(site: Site, f: impl FnOnce() -> R) -> R {
     WEAKENED.with(|w| w.set(Some(site)));
-    let _reset = Reset(|| WEAKENED.with(|w| w.set(None)));
+    SWEEPING.with(|s| s.set(true));
+    let _reset = Reset(|| {
+        WEAKENED.with(|w| w.set(None));
+        SWEEPING.with(|s| s.set(RECORDED.with(|r| r.borrow().is_some())));
+    });
     f()
 }
 
@@ -131,7 +140,11 @@ pub fn weakened<R>(site: Site, f: impl FnOnce() -> R) -> R {
 /// site its model threads reached, and the orderings each was called with.
 pub fn recording<R>(f: impl FnOnce() -> R) -> (R, Sites) {
     RECORDED.with(|r| *r.borrow_mut() = Some(Sites::new()));
-    let mut reset = Reset(|| RECORDED.with(|r| *r.borrow_mut() = None));
+    SWEEPING.with(|s| s.set(true));
+    let mut reset = Reset(|| {
+        RECORDED.with(|r| *r.borrow_mut() = None);
+        SWEEPING.with(|s| s.set(WEAKENED.with(Cell::get).is_some()));
+    });
     let result = f();
     let sites = RECORDED.with(|r| r.borrow_mut().take()).unwrap_or_default();
     (reset.0)();
