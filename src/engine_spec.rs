@@ -5,7 +5,7 @@
 //! The same [`EngineSpec::resolve`] turns both into an [`Engine`], refusing parameters that do not
 //! apply to the engine named, so a typo never silently runs a different exploration.
 
-use crate::engine::{Budget, Engine, EngineKind};
+use crate::engine::{Budget, Engine, EngineKind, Reduction, Reductions};
 use serde::Deserialize;
 
 /// An engine and its parameters, before validation.
@@ -26,6 +26,8 @@ pub struct EngineSpec {
     pub max_iterations: Option<usize>,
     /// stateful: store full states instead of 128-bit fingerprints.
     pub exact_states: Option<bool>,
+    /// stateful: honour the models' local-state declarations (default true).
+    pub local_states: Option<bool>,
 }
 
 /// Defaults for parameters the command line may leave out (the catalogue must spell them out).
@@ -46,6 +48,7 @@ impl EngineSpec {
             ("seed", self.seed.is_some()),
             ("max_iterations", self.max_iterations.is_some()),
             ("exact_states", self.exact_states.is_some()),
+            ("local_states", self.local_states.is_some()),
         ];
         let is_given = |field: &str| given.iter().any(|(g, set)| *g == field && *set);
         if let Some((field, _)) = given.iter().find(|(field, set)| *set && !kind.parameters().contains(field)) {
@@ -65,7 +68,10 @@ impl EngineSpec {
                 Engine::Random { iterations: self.iterations.unwrap_or(DEFAULT_ITERATIONS), seed: self.seed.unwrap_or(DEFAULT_SEED) }
             }
             EngineKind::Dfs => Engine::Dfs { max_iterations: self.max_iterations },
-            EngineKind::Stateful => Engine::Stateful { exact_states: self.exact_states.unwrap_or(false) },
+            EngineKind::Stateful => Engine::Stateful {
+                exact_states: self.exact_states.unwrap_or(false),
+                reductions: Reductions::default().with(Reduction::LocalStates, self.local_states.unwrap_or(true)),
+            },
             EngineKind::Std => Engine::Std { iterations: self.iterations.unwrap_or(DEFAULT_STD_ITERATIONS) },
         };
         engine.validate()?;
@@ -74,7 +80,16 @@ impl EngineSpec {
 
     /// A spec of `kind` with no parameters given.
     pub fn of(kind: EngineKind) -> EngineSpec {
-        EngineSpec { name: kind, bound: None, iterations: None, depth: None, seed: None, max_iterations: None, exact_states: None }
+        EngineSpec {
+            name: kind,
+            bound: None,
+            iterations: None,
+            depth: None,
+            seed: None,
+            max_iterations: None,
+            exact_states: None,
+            local_states: None,
+        }
     }
 }
 
@@ -135,8 +150,15 @@ mod tests {
         assert_eq!(EngineSpec { depth: Some(0), ..spec("pct") }.resolve(false).unwrap_err(), "pct depth must be at least 1");
         assert_eq!(EngineSpec { iterations: Some(0), ..spec("std") }.resolve(false).unwrap_err(), "engine std needs at least 1 iteration");
         assert_eq!("magic".parse::<EngineKind>().unwrap_err(), "unknown engine `magic` (known: loom, pct, random, dfs, std, stateful)");
-        assert_eq!(spec("stateful").resolve(true), Ok(Engine::Stateful { exact_states: false }));
-        assert_eq!(EngineSpec { exact_states: Some(true), ..spec("stateful") }.resolve(true), Ok(Engine::Stateful { exact_states: true }));
+        assert_eq!(spec("stateful").resolve(true), Ok(Engine::stateful()));
+        assert_eq!(
+            EngineSpec { exact_states: Some(true), ..spec("stateful") }.resolve(true),
+            Ok(Engine::Stateful { exact_states: true, reductions: Reductions::default() })
+        );
+        assert_eq!(
+            EngineSpec { local_states: Some(false), ..spec("stateful") }.resolve(true),
+            Ok(Engine::Stateful { exact_states: false, reductions: Reductions::default().with(Reduction::LocalStates, false) })
+        );
         assert_eq!(
             EngineSpec { exact_states: Some(true), ..spec("dfs") }.resolve(true).unwrap_err(),
             "`exact_states` does not apply to engine dfs (it takes: max_iterations)"

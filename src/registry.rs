@@ -9,7 +9,6 @@ use crate::engine::stateful::{self, Exploration, StatefulOptions};
 use crate::engine::{self, Budget, Engine, Schedule, Spread, Verdict};
 use crate::error::GcmcError;
 use gcmc_models::check::{Model, Named, VariantInfo};
-use gcmc_models::platform::stateful::tracker::Omit;
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -76,7 +75,8 @@ pub trait DynModel: Sync {
     /// fingerprint): for cross-validation.
     fn explore_stateful(&self, config: &ModelConfig, options: &StatefulOptions, budget: &Budget) -> Result<Exploration, GcmcError>;
     /// shuttle's DFS over the tracking backend, with the end states it reaches: the reference.
-    fn dfs_end_states(&self, config: &ModelConfig, omit: Option<Omit>, budget: &Budget) -> Result<Exploration, GcmcError>;
+    /// Its end states are fingerprinted as the search `options` describes would fingerprint them.
+    fn dfs_end_states(&self, config: &ModelConfig, options: &StatefulOptions, budget: &Budget) -> Result<Exploration, GcmcError>;
 }
 
 /// The [`DynModel`] of model `M`.
@@ -175,8 +175,8 @@ impl<M: Model> DynModel for Registered<M> {
         Ok(stateful::explore_with(self.scenario(config)?, options, budget))
     }
 
-    fn dfs_end_states(&self, config: &ModelConfig, omit: Option<Omit>, budget: &Budget) -> Result<Exploration, GcmcError> {
-        Ok(stateful::dfs_end_states(self.scenario(config)?, omit, budget))
+    fn dfs_end_states(&self, config: &ModelConfig, options: &StatefulOptions, budget: &Budget) -> Result<Exploration, GcmcError> {
+        Ok(stateful::dfs_end_states(self.scenario(config)?, options, budget))
     }
 }
 

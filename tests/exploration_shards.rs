@@ -83,7 +83,7 @@ fn union_of_shards(case: &Case, count: usize) -> (BTreeSet<gcmc_models::platform
 fn stateful_shards_together_reach_every_end_state() {
     let subjects: Vec<Case> = cases()
         .into_iter()
-        .filter(|c| matches!(c.engine, Engine::Stateful { exact_states: false }) && c.expect == Expect::Holds && !c.deep)
+        .filter(|c| c.engine == Engine::stateful() && c.expect == Expect::Holds && !c.deep)
         .filter(|c| c.states.is_some_and(|n| n <= 20_000))
         .collect();
     assert!(subjects.len() >= 5, "{} stateful cases", subjects.len());

@@ -6,7 +6,7 @@
 
 use gcmc::catalogue::{self, Case, Expect};
 use gcmc::engine::stateful::{self, Exploration, StatefulOptions};
-use gcmc::engine::{Budget, Engine};
+use gcmc::engine::{Budget, Engine, Reduction, Reductions};
 use gcmc_models::check::{Ctx, Recorder, Scenario, Shared};
 use gcmc_models::platform::stateful::tracker::Omit;
 use gcmc_models::platform::{AtomicU64, JoinHandle, Mutex, Ordering, Platform};
@@ -61,32 +61,44 @@ fn disagreement(case: &Case, dfs: &Exploration, found: &Exploration) -> Option<S
     None
 }
 
-fn dfs(case: &Case) -> Exploration {
-    dfs_omitting(case, None)
-}
-
-/// DFS's end states, fingerprinted without `omit` like the search it is compared with.
-fn dfs_omitting(case: &Case, omit: Option<Omit>) -> Exploration {
-    let dfs = case.model.dfs_end_states(&case.config, omit, &budget(case)).unwrap_or_else(|e| panic!("{}: {e}", case.id));
+/// DFS's end states, fingerprinted as the search `options` describes fingerprints them.
+fn dfs(case: &Case, options: &StatefulOptions) -> Exploration {
+    let dfs = case.model.dfs_end_states(&case.config, options, &budget(case)).unwrap_or_else(|e| panic!("{}: {e}", case.id));
     if dfs.verdict.holds() {
         assert!(dfs.verdict.exhaustive && !dfs.end_states.is_empty(), "{}: the reference did not finish", case.id);
     }
     dfs
 }
 
+/// The reductions cross-validated: none, each alone, and all (the default).
+fn reduction_sets() -> Vec<Reductions> {
+    let mut sets = vec![Reductions::NONE];
+    sets.extend(Reduction::ALL.iter().map(|&r| Reductions::NONE.with(r, true)));
+    sets.push(Reductions::default());
+    sets.dedup();
+    sets
+}
+
 #[test]
 fn the_stateful_search_agrees_with_dfs_on_every_dfs_case() {
+    for reductions in reduction_sets() {
+        agrees_with_dfs(StatefulOptions { reductions, ..StatefulOptions::default() });
+    }
+}
+
+fn agrees_with_dfs(options: StatefulOptions) {
     let mut holding = Vec::new();
     for case in dfs_cases() {
-        let reference = dfs(&case);
-        let found = stateful(&case, StatefulOptions::default());
+        let reference = dfs(&case, &options);
+        let found = stateful(&case, options);
         if let Some(problem) = disagreement(&case, &reference, &found) {
-            panic!("{problem}");
+            panic!("{problem} (reductions {:?})", options.reductions);
         }
         let search = found.verdict.search.as_ref().expect("the stateful engine reports its search");
         eprintln!(
-            "{}: {} ({} DFS executions, {} end states; stateful {} executions, {} states)",
+            "{} {:?}: {} ({} DFS executions, {} end states; stateful {} executions, {} states)",
             case.id,
+            options.reductions,
             reference.verdict.outcome.label(),
             reference.verdict.executions,
             reference.end_states.len(),
@@ -167,12 +179,77 @@ fn the_handoffs_agree_with_dfs() {
     for through_mutex in [true, false] {
         let scenario = Arc::new(Handoff { through_mutex });
         let budget = Budget::default();
-        let reference = stateful::dfs_end_states(Arc::clone(&scenario), None, &budget);
         let options = StatefulOptions { collect_end_states: true, ..StatefulOptions::default() };
+        let reference = stateful::dfs_end_states(Arc::clone(&scenario), &options, &budget);
         let found = stateful::explore_with(Arc::clone(&scenario), &options, &budget);
         assert!(reference.verdict.holds() && found.verdict.holds() && found.verdict.exhaustive);
         assert_eq!(reference.end_states.len(), 2, "T1 reads 0 or 1");
         assert_eq!(found.end_states, reference.end_states, "through a mutex: {through_mutex}");
+    }
+}
+
+/// T0 loads `a` (0, or 1 once T1 stored it), declares its local state, loads `w`, then stores what
+/// it read in `b` and `c`; T1 stores 1 in `a`, then 1 in `w`. With `declare_read`, T0's
+/// declaration names the value it read in `a`; without, it leaves out the one local its future
+/// depends on, and every path to the end state "T0 read 1 in `a` and 0 in `w`" passes a state (T1
+/// between its stores, T0 about to load `w`) that looks like one where T0 read 0, which the
+/// depth-first order reaches first.
+struct Forgetful {
+    declare_read: bool,
+}
+
+impl Scenario for Forgetful {
+    fn threads(&self) -> usize {
+        2
+    }
+
+    fn execute<P: Platform>(&self, rec: &Arc<Recorder>) {
+        let atomic = |value| Arc::new(P::AtomicU64::new(value));
+        let (a, w, b, c) = (atomic(0), atomic(0), atomic(7), atomic(7));
+        let declare_read = self.declare_read;
+        let (ra, rw, rb, rc) = (Arc::clone(&a), Arc::clone(&w), Arc::clone(&b), Arc::clone(&c));
+        let reader = P::spawn(move || {
+            let read = ra.load(Ordering::SeqCst);
+            P::local_state(&(1usize, if declare_read { read } else { 0 }));
+            let seen = rw.load(Ordering::SeqCst);
+            rb.store(read, Ordering::SeqCst);
+            rc.store(seen, Ordering::SeqCst);
+        });
+        let (wa, ww) = (Arc::clone(&a), Arc::clone(&w));
+        let writer = P::spawn(move || {
+            wa.store(1, Ordering::SeqCst);
+            ww.store(1, Ordering::SeqCst);
+        });
+        reader.join();
+        writer.join();
+        let (read, seen) = (b.load(Ordering::SeqCst), c.load(Ordering::SeqCst));
+        Ctx::main(rec).step("forgetful", format_args!("T0 read {read}, then {seen}"));
+    }
+}
+
+/// A local-state declaration is the model's claim, and the cross-validation is what checks it: a
+/// declaration that leaves out a local the future reads merges two states, and the search loses
+/// an end state DFS reaches; the honest declaration agrees with DFS.
+#[test]
+fn a_declaration_that_leaves_out_a_local_fails_the_cross_validation() {
+    let budget = Budget::default();
+    for declare_read in [true, false] {
+        let scenario = Arc::new(Forgetful { declare_read });
+        let options = StatefulOptions { collect_end_states: true, ..StatefulOptions::default() };
+        let reference = stateful::dfs_end_states(Arc::clone(&scenario), &options, &budget);
+        let found = stateful::explore_with(Arc::clone(&scenario), &options, &budget);
+        assert!(reference.verdict.holds() && found.verdict.holds() && found.verdict.exhaustive);
+        assert_eq!(reference.end_states.len(), 4, "T0 reads 0 or 1 twice, whatever T0 declares");
+        if declare_read {
+            assert_eq!(found.end_states, reference.end_states, "the honest declaration");
+        } else {
+            assert!(found.end_states.is_subset(&reference.end_states));
+            assert_eq!(found.end_states.len(), 3, "the forgetful declaration merges 'read 0' with 'read 1' and loses (1, 0)");
+        }
+        // With declarations ignored, the search keeps whole histories and agrees either way.
+        let whole = StatefulOptions { reductions: Reductions::NONE, ..options };
+        let reference = stateful::dfs_end_states(Arc::clone(&scenario), &whole, &budget);
+        assert_eq!(stateful::explore_with(Arc::clone(&scenario), &whole, &budget).end_states, reference.end_states);
     }
 }
 
@@ -182,8 +259,9 @@ fn the_handoffs_agree_with_dfs() {
 fn leaving_out_histories_misses_catalogue_bugs() {
     let mut missed = Vec::new();
     for case in dfs_cases() {
-        let reference = dfs_omitting(&case, Some(Omit::Histories));
-        let found = stateful(&case, StatefulOptions { omit: Some(Omit::Histories), ..StatefulOptions::default() });
+        let options = StatefulOptions { omit: Some(Omit::Histories), ..StatefulOptions::default() };
+        let reference = dfs(&case, &options);
+        let found = stateful(&case, options);
         if reference.verdict.violation().is_some() && found.verdict.holds() {
             missed.push(case.id.clone());
         }

@@ -21,7 +21,7 @@ fn engines(case: &Case) -> [Engine; 5] {
         Engine::Pct { iterations: 20_000, depth, seed: 1 },
         Engine::Random { iterations: 20_000, seed: 1 },
         Engine::Dfs { max_iterations: Some(20_000) },
-        Engine::Stateful { exact_states: false },
+        Engine::stateful(),
     ]
 }
 

@@ -125,7 +125,7 @@ fn measure(m: &dyn DynModel, case: &Case, bug: String, grid: &Grid, tally: &mut 
     let pct = hunt(m, config, grid, |seed| Engine::Pct { iterations: grid.hunt_iterations, depth, seed })?;
     let random = hunt(m, config, grid, |seed| Engine::Random { iterations: grid.hunt_iterations, seed })?;
     let loom = reached(m, config, &Engine::Loom { preemption_bound: None }, grid)?;
-    let stateful = reached(m, config, &Engine::Stateful { exact_states: false }, grid)?;
+    let stateful = reached(m, config, &Engine::stateful(), grid)?;
     let (stress_found, ratio) = match stress(m, config, grid)? {
         Err(refused) => (format!("not run: {refused}"), "–".to_string()),
         Ok((0, _)) => {

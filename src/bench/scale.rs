@@ -27,7 +27,7 @@ fn columns() -> Vec<(String, Engine)> {
         columns.push((format!("loom, bound {bound}"), Engine::Loom { preemption_bound: Some(bound) }));
     }
     columns.push(("shuttle DFS".into(), Engine::Dfs { max_iterations: None }));
-    columns.push(("stateful (states)".into(), Engine::Stateful { exact_states: false }));
+    columns.push(("stateful (states)".into(), Engine::stateful()));
     columns
 }
 

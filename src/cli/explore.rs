@@ -229,7 +229,13 @@ fn engine_toml(engine: &Engine) -> String {
         Engine::Dfs { max_iterations: None } => "{ name = \"dfs\" }".into(),
         Engine::Dfs { max_iterations: Some(n) } => format!("{{ name = \"dfs\", max_iterations = {n} }}"),
         Engine::Std { iterations } => format!("{{ name = \"std\", iterations = {iterations} }}"),
-        Engine::Stateful { exact_states: false } => "{ name = \"stateful\" }".into(),
-        Engine::Stateful { exact_states: true } => "{ name = \"stateful\", exact_states = true }".into(),
+        Engine::Stateful { exact_states, reductions } => {
+            let mut fields = vec!["name = \"stateful\"".to_string()];
+            if *exact_states {
+                fields.push("exact_states = true".into());
+            }
+            fields.extend(reductions.off().into_iter().map(|r| format!("{} = false", r.parameter())));
+            format!("{{ {} }}", fields.join(", "))
+        }
     }
 }

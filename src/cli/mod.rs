@@ -145,6 +145,10 @@ pub struct EngineArgs {
     /// stateful: store full states instead of 128-bit fingerprints (small configurations).
     #[arg(long)]
     pub exact_states: bool,
+    /// stateful: ignore the models' local-state declarations (a thread's local state is then its
+    /// whole history: the unreduced search).
+    #[arg(long)]
+    pub no_local_states: bool,
 }
 
 impl EngineArgs {
@@ -157,6 +161,7 @@ impl EngineArgs {
             seed: self.seed,
             max_iterations: self.max_iterations,
             exact_states: self.exact_states.then_some(true),
+            local_states: self.no_local_states.then_some(false),
         }
     }
 }

@@ -32,6 +32,7 @@ pub use verdict::{Outcome, Schedule, TraceLine, Verdict};
 use gcmc_models::check::{ConfigError, Scenario};
 use gcmc_models::platform::LOOM_MAX_SPAWNED_THREADS;
 use serde::{Deserialize, Serialize};
+pub use stateful::reductions::{Reduction, Reductions};
 use stateful::StatefulOptions;
 use std::fmt;
 use std::sync::Arc;
@@ -51,11 +52,21 @@ pub enum Engine {
     /// Real threads, `iterations` runs: the stress test a user would otherwise write.
     Std { iterations: usize },
     /// The stateful search over shuttle's decisions: exhaustive when it finishes within its
-    /// `max_states`; `exact_states` stores full states instead of 128-bit fingerprints.
-    Stateful { exact_states: bool },
+    /// `max_states`; `exact_states` stores full states instead of 128-bit fingerprints;
+    /// `reductions` are the reductions it applies (all by default).
+    Stateful {
+        exact_states: bool,
+        #[serde(default)]
+        reductions: Reductions,
+    },
 }
 
 impl Engine {
+    /// The stateful engine with fingerprints and every reduction: its default.
+    pub fn stateful() -> Engine {
+        Engine::Stateful { exact_states: false, reductions: Reductions::default() }
+    }
+
     /// Refuses a scenario this engine cannot run, before anything is spawned.
     pub fn admit<S: Scenario>(&self, scenario: &S) -> Result<(), ConfigError> {
         self.validate().map_err(ConfigError)?;
@@ -91,8 +102,17 @@ impl fmt::Display for Engine {
             Engine::Dfs { max_iterations: None } => write!(f, "dfs"),
             Engine::Dfs { max_iterations: Some(n) } => write!(f, "dfs(max={n})"),
             Engine::Std { iterations } => write!(f, "std(iterations={iterations})"),
-            Engine::Stateful { exact_states: false } => write!(f, "stateful"),
-            Engine::Stateful { exact_states: true } => write!(f, "stateful(exact-states)"),
+            Engine::Stateful { exact_states, reductions } => {
+                let mut options: Vec<&str> = reductions.off().into_iter().map(|r| r.off_name()).collect();
+                if *exact_states {
+                    options.insert(0, "exact-states");
+                }
+                if options.is_empty() {
+                    write!(f, "stateful")
+                } else {
+                    write!(f, "stateful({})", options.join(", "))
+                }
+            }
         }
     }
 }
@@ -117,9 +137,10 @@ pub fn run_spread<S: Scenario>(scenario: Arc<S>, engine: &Engine, budget: &Budge
         Engine::Dfs { .. } if whole => shuttle_engine::explore(scenario, engine, budget),
         Engine::Dfs { max_iterations } => stateful::dfs_shard(scenario, *max_iterations, spread.shard, spread.split_depth, budget),
         Engine::Std { iterations } => std_engine::stress(scenario, *iterations, budget),
-        Engine::Stateful { exact_states } => {
+        Engine::Stateful { exact_states, reductions } => {
             let options = StatefulOptions {
                 exact_states: *exact_states,
+                reductions: *reductions,
                 shard: spread.shard,
                 split_depth: spread.split_depth,
                 ..StatefulOptions::default()

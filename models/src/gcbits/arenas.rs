@@ -56,7 +56,7 @@ impl fmt::Display for Bits {
 }
 
 /// What one thread's calls cost beyond the bits they returned. The thread's own (std) data.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, Hash)]
 pub struct Tally {
     /// Arenas this thread got from sysAlloc (its count also picks its next slot).
     pub sysallocs: usize,

@@ -138,7 +138,9 @@ impl Scenario for GcBitsScenario {
                         handles.push((
                             t,
                             P::spawn(move || {
-                                for &op in &programs[t][from..to] {
+                                for (k, &op) in programs[t][from..to].iter().enumerate() {
+                                    // What the rest of the thread reads: its place in its program and its tally.
+                                    P::local_state(&(from + k, &worker.tally));
                                     allocate::<P>(&cx, &arenas, &ledger, &mut worker, op, epoch, capacity);
                                 }
                                 worker

@@ -176,7 +176,9 @@ fn run_program<P: Platform>(
 ) -> (Vec<usize>, Vec<OpResult>) {
     let mut hands: Vec<usize> = Vec::new();
     let mut results = Vec::with_capacity(program.len());
-    for &op in program {
+    for (k, &op) in program.iter().enumerate() {
+        // What the rest of the thread reads: its place in its program, its hands, its results.
+        P::local_state(&(k, &hands, &results));
         let stack = &stacks[op.stack()];
         let result = match op {
             Op::Pop(_) => {

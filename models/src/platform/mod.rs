@@ -117,6 +117,16 @@ pub trait Platform: Sized + Send + Sync + 'static {
     /// A spin-loop hint. Under the checkers it yields, so a retry loop does not exhaust the branch
     /// or step budget by spinning on a thread that cannot make progress.
     fn spin_loop();
+
+    /// Declares the calling model thread's local state at a point where its future depends only
+    /// on `local` (with what it was spawned with and the shared state): the top of an operation,
+    /// with the operation's index and every local the rest of the thread reads. The stateful
+    /// engine then forgets how the thread got there, so states that differ only in the path merge
+    /// ([`stateful::tracker`]); every other backend ignores it. Not a scheduling point.
+    ///
+    /// A value that leaves out something the future reads merges states whose futures differ:
+    /// the stateful engine's cross-validation against DFS is what catches that.
+    fn local_state<T: Hash + ?Sized>(_local: &T) {}
 }
 
 /// A 64-bit atomic with the operations the models use.

@@ -17,7 +17,7 @@ use crate::check::Ctx;
 use crate::platform::Platform;
 
 /// A P's `gcWork`. Owned by the one worker thread running on that P: no synchronization.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Hash)]
 pub struct GcWork {
     /// (wbuf1, wbuf2): wbuf1 is the buffer being pushed to and popped from, wbuf2 the one
     /// discarded next. Invariant: both or neither (by type).

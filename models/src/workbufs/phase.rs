@@ -145,8 +145,11 @@ fn set_phase<P: Platform>(cx: &Ctx, work: &Work<P>, _locked: &SpanLists, cycle: 
 /// The background sweeper's part in workbuf freeing, once gcSweep readied it:
 /// `for freeSomeWbufs(true) { Gosched() }`, then park.
 pub fn bgsweep<P: Platform>(cx: &Ctx, work: &Work<P>) {
+    // The loop keeps no local: each freeSomeWbufs call depends on the shared state alone.
+    P::local_state(&());
     while work.free_some_wbufs(cx, true) {
         P::spin_loop(); // Gosched
+        P::local_state(&());
     }
     cx.step("bgsweep", format_args!("parked"));
 }

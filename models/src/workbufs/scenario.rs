@@ -123,7 +123,9 @@ impl Scenario for WorkbufsScenario {
 /// ends the cycle, Go's end of mark for its P: drain until there is no work and dispose the cache
 /// (mark 2's `forEachP` dispose, skipped by R13's no-dispose variant).
 fn run_worker<P: Platform>(cx: &Ctx, work: &Work<P>, program: &[Op], gcw: &mut GcWork, cycle: usize, end_of_mark: bool) {
-    for op in program {
+    for (k, op) in program.iter().enumerate() {
+        // What the rest of the worker reads: where it is in its program and its P's gcWork.
+        P::local_state(&(k, &*gcw));
         match op {
             Op::Put => gcw.put(cx, work),
             Op::Get => {
@@ -136,7 +138,10 @@ fn run_worker<P: Platform>(cx: &Ctx, work: &Work<P>, program: &[Op], gcw: &mut G
     if !end_of_mark {
         return;
     }
-    while gcw.try_get(cx, work) {}
+    P::local_state(&("drain", &*gcw));
+    while gcw.try_get(cx, work) {
+        P::local_state(&("drain", &*gcw));
+    }
     if work.variant == Variant::R13NoDispose {
         // Broken: mark 2 skips the dispose; the drained buffers stay cached across the freeing.
         cx.step("gcMarkDone", format_args!("cycle {cycle}: gcWork NOT disposed: {:?}", gcw.cached()));

@@ -9,6 +9,7 @@
 //! back as a shuttle schedule, replayed under plain shuttle for its trace, so replay files,
 //! `replay`, traces and shrinking work as for the other shuttle engines.
 
+pub mod reductions;
 mod search;
 
 use super::driver::Driver;
@@ -19,8 +20,9 @@ use super::{Budget, Outcome, Schedule, Verdict};
 use crate::shard::Shard;
 use gcmc_models::check::Scenario;
 use gcmc_models::platform::stateful::digest::{Digest, StateMode};
-use gcmc_models::platform::stateful::tracker::{self, Omit};
+use gcmc_models::platform::stateful::tracker::{self, Omit, Tracking};
 use gcmc_models::platform::Stateful;
+use reductions::Reductions;
 use search::{SearchParams, StatefulSearch};
 use serde::{Deserialize, Serialize};
 use shuttle::scheduler::{DfsScheduler, Schedule as ShuttleSchedule, Scheduler, Task, TaskId};
@@ -77,6 +79,8 @@ impl std::fmt::Display for SearchStats {
 pub struct StatefulOptions {
     /// Store full states instead of 128-bit fingerprints.
     pub exact_states: bool,
+    /// The reductions applied (`StatefulOptions::default()` has them all).
+    pub reductions: Reductions,
     /// Leave a part of the state out of the fingerprint. Only for the tests that show the
     /// cross-validation then fails: never set it in a real run.
     pub omit: Option<Omit>,
@@ -102,11 +106,11 @@ pub struct Exploration {
     pub end_states: BTreeSet<Digest>,
 }
 
-fn mode(exact: bool) -> StateMode {
-    if exact {
-        StateMode::Exact
-    } else {
-        StateMode::Compact
+impl StatefulOptions {
+    /// How the search's executions are fingerprinted.
+    fn tracking(&self) -> Tracking {
+        let mode = if self.exact_states { StateMode::Exact } else { StateMode::Compact };
+        Tracking { mode, omit: self.omit, local_states: self.reductions.local_states }
     }
 }
 
@@ -114,8 +118,7 @@ fn mode(exact: bool) -> StateMode {
 pub fn explore_with<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, budget: &Budget) -> Exploration {
     let default_max = if options.exact_states { DEFAULT_MAX_STATES_EXACT } else { DEFAULT_MAX_STATES };
     let params = SearchParams {
-        mode: mode(options.exact_states),
-        omit: options.omit,
+        tracking: options.tracking(),
         max_states: budget.max_states.unwrap_or(default_max),
         matching: true,
         max_executions: None,
@@ -158,8 +161,7 @@ pub(crate) fn dfs_shard<S: Scenario>(
     budget: &Budget,
 ) -> Verdict {
     let params = SearchParams {
-        mode: StateMode::Compact,
-        omit: None,
+        tracking: Tracking::default(),
         max_states: u64::MAX,
         matching: false,
         max_executions: max_iterations.map(|m| m as u64),
@@ -179,10 +181,11 @@ pub(crate) fn dfs_shard<S: Scenario>(
 }
 
 /// shuttle's DFS over the same tracking backend, collecting end states: the exhaustive
-/// reference the stateful search is cross-validated against. `omit` leaves the same part out of
-/// the end states' fingerprints as the search it is compared with (see [`StatefulOptions::omit`]).
-pub fn dfs_end_states<S: Scenario>(scenario: Arc<S>, omit: Option<Omit>, budget: &Budget) -> Exploration {
-    let tracking = Tracking { inner: DfsScheduler::new(None, false), mode: StateMode::Compact, omit };
+/// reference the stateful search is cross-validated against. The end states are fingerprinted as
+/// the search `options` describes fingerprints them (the part it omits left out, local-state
+/// declarations honoured if its reductions honour them), so the two sets are comparable.
+pub fn dfs_end_states<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, budget: &Budget) -> Exploration {
+    let tracking = Tracked { inner: DfsScheduler::new(None, false), tracking: options.tracking() };
     let mut exploration = run_tracked(scenario, tracking, budget, true);
     if exploration.verdict.holds() {
         exploration.verdict.exhaustive = true;
@@ -191,17 +194,16 @@ pub fn dfs_end_states<S: Scenario>(scenario: Arc<S>, omit: Option<Omit>, budget:
 }
 
 /// Turns tracking on for every execution of an inner scheduler.
-struct Tracking<S> {
+struct Tracked<S> {
     inner: S,
-    mode: StateMode,
-    omit: Option<Omit>,
+    tracking: Tracking,
 }
 
-impl<S: Scheduler> Scheduler for Tracking<S> {
+impl<S: Scheduler> Scheduler for Tracked<S> {
     fn new_execution(&mut self) -> Option<ShuttleSchedule> {
         let next = self.inner.new_execution();
         if next.is_some() {
-            tracker::begin(self.mode, self.omit);
+            tracker::begin(self.tracking);
         } else {
             tracker::end();
         }

@@ -40,7 +40,7 @@ use super::SearchStats;
 use crate::engine::Watch;
 use crate::shard::Shard;
 use gcmc_models::platform::stateful::digest::{Digest, StateMode};
-use gcmc_models::platform::stateful::tracker::{self, Omit};
+use gcmc_models::platform::stateful::tracker::{self, Tracking};
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::collections::{BTreeSet, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -113,8 +113,7 @@ impl Visited {
 /// The search's parameters.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SearchParams {
-    pub mode: StateMode,
-    pub omit: Option<Omit>,
+    pub tracking: Tracking,
     pub max_states: u64,
     /// Store and match states (the stateful engine); off, the walk is a plain DFS.
     pub matching: bool,
@@ -164,7 +163,7 @@ impl StatefulSearch {
             subtrees: 0,
             own_executions: 0,
             started: false,
-            visited: Visited::new(params.mode),
+            visited: Visited::new(params.tracking.mode),
             watch: None,
             stats,
         }
@@ -239,7 +238,7 @@ impl Scheduler for StatefulSearch {
         self.foreign = false;
         self.reached_cut = false;
         if self.params.matching {
-            tracker::begin(self.params.mode, self.params.omit);
+            tracker::begin(self.params.tracking);
         }
         Some(Schedule::new(0))
     }

@@ -58,6 +58,10 @@ impl Platform for Stateful {
         tracker::record(Event::Yield, None, None);
         shuttle::hint::spin_loop();
     }
+
+    fn local_state<T: Hash + ?Sized>(local: &T) {
+        tracker::declare(local);
+    }
 }
 
 /// A shuttle atomic whose value the tracker mirrors.
@@ -130,6 +134,9 @@ impl<T: Send + Hash + 'static> Mutex<T> for TrackedMutex<T> {
         TrackedMutex { inner: shuttle::sync::Mutex::new(value), id }
     }
     fn lock(&self) -> Self::Guard<'_> {
+        if let Some(id) = self.id {
+            tracker::announce(tracker::Access { target: tracker::Target::Object(id), write: true });
+        }
         let guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let found = tracker::digest(&*guard);
         tracker::set(self.id, mutex_state(tracker::current_task(), &found));
@@ -231,6 +238,7 @@ pub struct TrackedJoinHandle<T> {
 
 impl<T: Send + 'static> JoinHandle<T> for TrackedJoinHandle<T> {
     fn join(self) -> T {
+        tracker::announce(tracker::Access::EVERYTHING);
         let value = match shuttle::thread::JoinHandle::join(self.inner) {
             Ok(value) => value,
             Err(payload) => std::panic::resume_unwind(payload),

@@ -14,6 +14,16 @@
 //!   observed) it performed. Thread code is deterministic, so a task's local state is a function
 //!   of its history and of what it was spawned with (its parent's history at the spawn).
 //!
+//! A model may say, at a point where a thread's future depends on a small value only (the top of
+//! each operation: its index and the thread's own locals), what that value is
+//! ([`Platform::local_state`](crate::platform::Platform::local_state)). When declarations are
+//! honoured ([`Tracking::local_states`]), the task's history is replaced there by the digest of
+//! (what it was spawned with, the objects it has created so far, the declared value), so two
+//! states whose threads reached the same operation with the same locals by different paths (a CAS
+//! retried once more, a slow path instead of a fast one) become one. The declaration is the
+//! model's claim; the cross-validation against DFS (tests/stateful.rs) is what checks it, and a
+//! declaration that leaves out a local the future depends on is shown to make it fail.
+//!
 //! In compact mode the entries are folded into a sum of 128-bit hashes, updated in O(1) per change.
 
 pub use super::digest::{Digest, Fp128, StateMode};
@@ -32,6 +42,41 @@ pub struct ObjectId {
 enum Key {
     Object(ObjectId),
     Task(u32),
+}
+
+/// What a transition touched: an object, or everything (a spawn or a join, which change the set
+/// of tasks; an unknown footprint counts as this too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Object(ObjectId),
+    Everything,
+}
+
+/// One access of a transition. Two transitions are independent when neither touches everything
+/// and every object both touch is only read by both (see [`independent`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub target: Target,
+    pub write: bool,
+}
+
+impl Access {
+    pub const EVERYTHING: Access = Access { target: Target::Everything, write: true };
+}
+
+/// Every access of one transition: from the decision that scheduled its task to the next one.
+pub type Footprint = Vec<Access>;
+
+/// Whether two transitions commute: neither touches everything, and no object is touched by both
+/// with a write by either. `reads_commute_with_writes` is the deliberately unsound relation the
+/// tests use to show the cross-validation fails with it (a load and a store of one atomic called
+/// independent); never set it in a real run.
+pub fn independent(a: &[Access], b: &[Access], reads_commute_with_writes: bool) -> bool {
+    let everything = |f: &[Access]| f.iter().any(|x| x.target == Target::Everything);
+    if everything(a) || everything(b) {
+        return false;
+    }
+    !a.iter().any(|x| b.iter().any(|y| x.target == y.target && (x.write && y.write || (!reads_commute_with_writes && (x.write || y.write)))))
 }
 
 /// A part of the state that a fingerprint can be told to leave out. Only for the tests that show
@@ -65,17 +110,37 @@ pub enum Event {
 struct TaskState {
     history: Digest,
     created: u32,
+    /// What the task was spawned with (its parent's history at the spawn): a declared local
+    /// state is taken together with it.
+    seed: Digest,
+}
+
+/// How a tracked execution is fingerprinted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tracking {
+    pub mode: StateMode,
+    /// Leave a part of the state out (tests of the cross-validation only).
+    pub omit: Option<Omit>,
+    /// Honour the models' local-state declarations (off: every task's local state is its whole
+    /// history).
+    pub local_states: bool,
 }
 
 struct Tracker {
     active: bool,
     mode: StateMode,
     omit: Option<Omit>,
+    local_states: bool,
     /// Each entry's digest, and (compact mode) its `mix(key, digest)`.
     entries: BTreeMap<Key, (Digest, u128)>,
     /// Compact mode: the sum (mod 2^128) of the entries' mixes.
     sum: u128,
     tasks: BTreeMap<u32, TaskState>,
+    /// The accesses made since the engine last took them: the running transition's.
+    footprint: Footprint,
+    /// Each task's announced next operation: one that may block (a lock, a join), whose attempt
+    /// records nothing when it blocks, so the engine adds it to the transition that attempts it.
+    announced: BTreeMap<u32, Access>,
 }
 
 thread_local! {
@@ -84,9 +149,12 @@ thread_local! {
             active: false,
             mode: StateMode::Compact,
             omit: None,
+            local_states: false,
             entries: BTreeMap::new(),
             sum: 0,
             tasks: BTreeMap::new(),
+            footprint: Vec::new(),
+            announced: BTreeMap::new(),
         })
     };
 }
@@ -108,7 +176,17 @@ pub fn current_task() -> Option<u32> {
 }
 
 impl Tracker {
+    fn touch(&mut self, target: Target, write: bool) {
+        let access = Access { target, write };
+        if self.footprint.last() != Some(&access) {
+            self.footprint.push(access);
+        }
+    }
+
     fn put(&mut self, key: Key, digest: Digest) {
+        if let Key::Object(id) = key {
+            self.touch(Target::Object(id), true);
+        }
         let mixed = if self.mode == StateMode::Compact { mix(&key, &digest) } else { 0 };
         self.sum = self.sum.wrapping_add(mixed);
         if let Some((_, old)) = self.entries.insert(key, (digest, mixed)) {
@@ -117,6 +195,9 @@ impl Tracker {
     }
 
     fn take(&mut self, key: Key) {
+        if let Key::Object(id) = key {
+            self.touch(Target::Object(id), true);
+        }
         if let Some((_, old)) = self.entries.remove(&key) {
             self.sum = self.sum.wrapping_sub(old);
         }
@@ -124,10 +205,16 @@ impl Tracker {
 
     fn task(&mut self, id: u32) -> &mut TaskState {
         let mode = self.mode;
-        self.tasks.entry(id).or_insert_with(|| TaskState { history: Digest::empty(mode), created: 0 })
+        self.tasks.entry(id).or_insert_with(|| TaskState { history: Digest::empty(mode), created: 0, seed: Digest::empty(mode) })
     }
 
     fn record(&mut self, task: u32, event: Event, object: Option<ObjectId>, value: &Digest) {
+        if let Some(id) = object {
+            self.touch(Target::Object(id), false);
+        }
+        if matches!(event, Event::Spawn | Event::Join) {
+            self.touch(Target::Everything, true);
+        }
         if self.omit == Some(Omit::Histories) {
             self.task(task);
             return;
@@ -147,9 +234,20 @@ fn with<R>(f: impl FnOnce(&mut Tracker) -> R) -> Option<R> {
 }
 
 /// Starts tracking a new execution on this OS thread, forgetting the previous one.
-pub fn begin(mode: StateMode, omit: Option<Omit>) {
+pub fn begin(tracking: Tracking) {
+    let Tracking { mode, omit, local_states } = tracking;
     TRACKER.with(|t| {
-        *t.borrow_mut() = Tracker { active: true, mode, omit, entries: BTreeMap::new(), sum: 0, tasks: BTreeMap::new() };
+        *t.borrow_mut() = Tracker {
+            active: true,
+            mode,
+            omit,
+            local_states,
+            entries: BTreeMap::new(),
+            sum: 0,
+            tasks: BTreeMap::new(),
+            footprint: Vec::new(),
+            announced: BTreeMap::new(),
+        };
     });
 }
 
@@ -220,10 +318,27 @@ pub fn spawn_seed() -> Option<Digest> {
 pub fn start(seed: Option<Digest>) {
     let (Some(seed), Some(task)) = (seed, current_task()) else { return };
     with(|t| {
-        t.tasks.insert(task, TaskState { history: seed.clone(), created: 0 });
+        t.tasks.insert(task, TaskState { history: seed.clone(), created: 0, seed: seed.clone() });
         t.put(Key::Task(task), seed);
         let none = Digest::empty(t.mode);
         t.record(task, Event::Start, None, &none);
+    });
+}
+
+/// The current task declares its local state: from here on its future is a function of `local`,
+/// what it was spawned with, the objects it created so far and the shared state. Ignored unless
+/// declarations are honoured.
+pub fn declare<T: Hash + ?Sized>(local: &T) {
+    let Some(task) = current_task() else { return };
+    with(|t| {
+        if !t.local_states || t.omit == Some(Omit::Histories) {
+            return;
+        }
+        let mode = t.mode;
+        let state = t.task(task);
+        state.history = Digest::of(mode, &(&state.seed, state.created, local));
+        let history = state.history.clone();
+        t.put(Key::Task(task), history);
     });
 }
 
@@ -247,6 +362,24 @@ pub fn joined(child: Option<(u32, Digest)>) {
         t.take(Key::Task(child));
         t.tasks.remove(&child);
     });
+}
+
+/// The current task's next operation may block: `access` is what its attempt touches.
+pub fn announce(access: Access) {
+    let Some(task) = current_task() else { return };
+    with(|t| t.announced.insert(task, access));
+}
+
+/// The accesses made since the last call (the transition that just ran), with what `task`, the
+/// task that ran it, had announced before it was scheduled. `None` when nothing is tracked.
+pub fn take_footprint(task: Option<u32>) -> Option<Footprint> {
+    with(|t| {
+        let mut footprint = std::mem::take(&mut t.footprint);
+        if let Some(announced) = task.and_then(|task| t.announced.remove(&task)) {
+            footprint.push(announced);
+        }
+        footprint
+    })
 }
 
 /// The fingerprint of the current state, with the tasks shuttle reports runnable; `None` when

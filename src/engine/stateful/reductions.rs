@@ -1,0 +1,85 @@
+//! The reductions the stateful search can apply, each its own switch: on by default once its
+//! cross-validation against the unreduced search and DFS holds (tests/stateful.rs), and each can be
+//! turned off (`--no-local-states`; catalogue `local_states = false`), so the unreduced search stays
+//! available and tested.
+
+use serde::{Deserialize, Serialize};
+
+/// One reduction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reduction {
+    /// Honour the models' local-state declarations
+    /// ([`Platform::local_state`](gcmc_models::platform::Platform::local_state)): a thread's local
+    /// state is what it declared at the top of its operation, not its whole history.
+    LocalStates,
+}
+
+impl Reduction {
+    pub const ALL: [Reduction; 1] = [Reduction::LocalStates];
+
+    /// The catalogue's engine parameter.
+    pub fn parameter(self) -> &'static str {
+        match self {
+            Reduction::LocalStates => "local_states",
+        }
+    }
+
+    /// How an engine without it is named (`stateful(no-local-states)`, `--no-local-states`).
+    pub fn off_name(self) -> &'static str {
+        match self {
+            Reduction::LocalStates => "no-local-states",
+        }
+    }
+}
+
+/// The reductions a search applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reductions {
+    pub local_states: bool,
+}
+
+impl Default for Reductions {
+    /// Every reduction.
+    fn default() -> Reductions {
+        Reductions { local_states: true }
+    }
+}
+
+impl Reductions {
+    /// The unreduced search.
+    pub const NONE: Reductions = Reductions { local_states: false };
+
+    pub fn is_on(self, reduction: Reduction) -> bool {
+        match reduction {
+            Reduction::LocalStates => self.local_states,
+        }
+    }
+
+    /// `self` with `reduction` turned on or off.
+    pub fn with(mut self, reduction: Reduction, on: bool) -> Reductions {
+        match reduction {
+            Reduction::LocalStates => self.local_states = on,
+        }
+        self
+    }
+
+    /// The reductions turned off, in [`Reduction::ALL`]'s order.
+    pub fn off(self) -> Vec<Reduction> {
+        Reduction::ALL.into_iter().filter(|&r| !self.is_on(r)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reduction_switches_on_and_off_alone() {
+        for r in Reduction::ALL {
+            assert!(Reductions::default().is_on(r) && !Reductions::NONE.is_on(r), "{r:?}");
+            assert_eq!(Reductions::default().with(r, false).off(), vec![r]);
+            assert_eq!(Reductions::NONE.with(r, true).off().len(), Reduction::ALL.len() - 1);
+        }
+    }
+}
