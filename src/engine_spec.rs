@@ -165,7 +165,7 @@ mod tests {
         );
         assert_eq!(
             EngineSpec { bound: Some(2), ..spec("stateful") }.resolve(true).unwrap_err(),
-            "`bound` does not apply to engine stateful (it takes: exact_states)"
+            "`bound` does not apply to engine stateful (it takes: exact_states, local_states)"
         );
     }
 
