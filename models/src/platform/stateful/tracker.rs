@@ -44,41 +44,6 @@ enum Key {
     Task(u32),
 }
 
-/// What a transition touched: an object, or everything (a spawn or a join, which change the set
-/// of tasks; an unknown footprint counts as this too).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    Object(ObjectId),
-    Everything,
-}
-
-/// One access of a transition. Two transitions are independent when neither touches everything
-/// and every object both touch is only read by both (see [`independent`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Access {
-    pub target: Target,
-    pub write: bool,
-}
-
-impl Access {
-    pub const EVERYTHING: Access = Access { target: Target::Everything, write: true };
-}
-
-/// Every access of one transition: from the decision that scheduled its task to the next one.
-pub type Footprint = Vec<Access>;
-
-/// Whether two transitions commute: neither touches everything, and no object is touched by both
-/// with a write by either. `reads_commute_with_writes` is the deliberately unsound relation the
-/// tests use to show the cross-validation fails with it (a load and a store of one atomic called
-/// independent); never set it in a real run.
-pub fn independent(a: &[Access], b: &[Access], reads_commute_with_writes: bool) -> bool {
-    let everything = |f: &[Access]| f.iter().any(|x| x.target == Target::Everything);
-    if everything(a) || everything(b) {
-        return false;
-    }
-    !a.iter().any(|x| b.iter().any(|y| x.target == y.target && (x.write && y.write || (!reads_commute_with_writes && (x.write || y.write)))))
-}
-
 /// A part of the state that a fingerprint can be told to leave out. Only for the tests that show
 /// the engine's cross-validation fails when the fingerprint is incomplete.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,11 +101,6 @@ struct Tracker {
     /// Compact mode: the sum (mod 2^128) of the entries' mixes.
     sum: u128,
     tasks: BTreeMap<u32, TaskState>,
-    /// The accesses made since the engine last took them: the running transition's.
-    footprint: Footprint,
-    /// Each task's announced next operation: one that may block (a lock, a join), whose attempt
-    /// records nothing when it blocks, so the engine adds it to the transition that attempts it.
-    announced: BTreeMap<u32, Access>,
 }
 
 thread_local! {
@@ -153,8 +113,6 @@ thread_local! {
             entries: BTreeMap::new(),
             sum: 0,
             tasks: BTreeMap::new(),
-            footprint: Vec::new(),
-            announced: BTreeMap::new(),
         })
     };
 }
@@ -176,17 +134,7 @@ pub fn current_task() -> Option<u32> {
 }
 
 impl Tracker {
-    fn touch(&mut self, target: Target, write: bool) {
-        let access = Access { target, write };
-        if self.footprint.last() != Some(&access) {
-            self.footprint.push(access);
-        }
-    }
-
     fn put(&mut self, key: Key, digest: Digest) {
-        if let Key::Object(id) = key {
-            self.touch(Target::Object(id), true);
-        }
         let mixed = if self.mode == StateMode::Compact { mix(&key, &digest) } else { 0 };
         self.sum = self.sum.wrapping_add(mixed);
         if let Some((_, old)) = self.entries.insert(key, (digest, mixed)) {
@@ -195,9 +143,6 @@ impl Tracker {
     }
 
     fn take(&mut self, key: Key) {
-        if let Key::Object(id) = key {
-            self.touch(Target::Object(id), true);
-        }
         if let Some((_, old)) = self.entries.remove(&key) {
             self.sum = self.sum.wrapping_sub(old);
         }
@@ -209,12 +154,6 @@ impl Tracker {
     }
 
     fn record(&mut self, task: u32, event: Event, object: Option<ObjectId>, value: &Digest) {
-        if let Some(id) = object {
-            self.touch(Target::Object(id), false);
-        }
-        if matches!(event, Event::Spawn | Event::Join) {
-            self.touch(Target::Everything, true);
-        }
         if self.omit == Some(Omit::Histories) {
             self.task(task);
             return;
@@ -237,17 +176,7 @@ fn with<R>(f: impl FnOnce(&mut Tracker) -> R) -> Option<R> {
 pub fn begin(tracking: Tracking) {
     let Tracking { mode, omit, local_states } = tracking;
     TRACKER.with(|t| {
-        *t.borrow_mut() = Tracker {
-            active: true,
-            mode,
-            omit,
-            local_states,
-            entries: BTreeMap::new(),
-            sum: 0,
-            tasks: BTreeMap::new(),
-            footprint: Vec::new(),
-            announced: BTreeMap::new(),
-        };
+        *t.borrow_mut() = Tracker { active: true, mode, omit, local_states, entries: BTreeMap::new(), sum: 0, tasks: BTreeMap::new() };
     });
 }
 
@@ -362,24 +291,6 @@ pub fn joined(child: Option<(u32, Digest)>) {
         t.take(Key::Task(child));
         t.tasks.remove(&child);
     });
-}
-
-/// The current task's next operation may block: `access` is what its attempt touches.
-pub fn announce(access: Access) {
-    let Some(task) = current_task() else { return };
-    with(|t| t.announced.insert(task, access));
-}
-
-/// The accesses made since the last call (the transition that just ran), with what `task`, the
-/// task that ran it, had announced before it was scheduled. `None` when nothing is tracked.
-pub fn take_footprint(task: Option<u32>) -> Option<Footprint> {
-    with(|t| {
-        let mut footprint = std::mem::take(&mut t.footprint);
-        if let Some(announced) = task.and_then(|task| t.announced.remove(&task)) {
-            footprint.push(announced);
-        }
-        footprint
-    })
 }
 
 /// The fingerprint of the current state, with the tasks shuttle reports runnable; `None` when
