@@ -24,6 +24,7 @@ crate::declare_named! {
         DuplicatedWorkbuf = "duplicated-workbuf" => "a workbuf is in two places at once: two owners, or a list and a cache",
         LostSpan = "lost-span" => "a span that came from the heap is in none of busy, free, or returned, or a sweeper that finished in _GCoff left it unreturned",
         DuplicatedSpan = "duplicated-span" => "a span is on two lists at once",
+        ForeignSpan = "foreign-span" => "a span is on wbufSpans.busy or free that allocManual never handed out: memory the pool does not own",
         UseAfterFree = "use-after-free" => "memory was touched after it went back to the modelled OS or heap",
         FreedDuringMark = "freed-during-mark" => "a workbuf span went from manual to free while the GC was marking (the #11267 rule)",
         Throw = "throw" => "the runtime reached one of Go's throws; the message is Go's",

@@ -6,7 +6,8 @@
 //! Differences from Go:
 //! - Go's invariant "Both wbuf1 and wbuf2 are nil or neither are" is the type here: the cache is
 //!   `Option<(wbuf1, wbuf2)>`.
-//! - put stores no pointer and tryGet returns none: only nobj moves. bytesMarked, scanWork,
+//! - put stores no pointer and tryGet returns none: only nobj moves, through Go's index check on
+//!   `obj` ([`Work::put_obj`], [`Work::get_obj`]). bytesMarked, scanWork,
 //!   flushedWork and enlistWorker do not touch the pool and are left out.
 //! - Each gcWork counts the objects it put and got, which Go does not: the quiescence audit's
 //!   independent count of what the workbufs must hold.
@@ -74,8 +75,7 @@ impl GcWork {
                 wbuf1 = work.getempty(cx);
             }
         }
-        let n = work.nobj(cx, wbuf1);
-        work.set_nobj(cx, wbuf1, n + 1);
+        let n = work.put_obj(cx, wbuf1);
         self.bufs = Some((wbuf1, wbuf2));
         self.put_objects += 1;
         cx.step("gcWork.put", format_args!("{wbuf1}.nobj {n} -> {}", n + 1));
@@ -100,8 +100,7 @@ impl GcWork {
                 wbuf1 = full;
             }
         }
-        let n = work.nobj(cx, wbuf1);
-        work.set_nobj(cx, wbuf1, n - 1);
+        let n = work.get_obj(cx, wbuf1);
         self.bufs = Some((wbuf1, wbuf2));
         self.got_objects += 1;
         cx.step("gcWork.tryGet", format_args!("{wbuf1}.nobj {n} -> {}", n - 1));

@@ -61,6 +61,13 @@ crate::declare_variants! {
             origin: "plausible, on 051809e3",
             meaning: "freeSomeWbufs reads gcphase before taking wbufSpans.lock: a batch freed during mark",
         },
+        /// Only the scheduling point of mheap_.lock inside freeSomeWbufs' batch lets a
+        /// sequentially consistent checker see it (see [`spans`]).
+        R12PhaseBeforeStw = "r12-phase-before-stw" {
+            regression: "R12",
+            origin: "plausible, on 051809e3",
+            meaning: "gcStart stores _GCmark before its stop-the-world: the phase changes while a freeSomeWbufs batch is under way",
+        },
         R13NoWipeEmpty = "r13-no-wipe-empty" {
             regression: "R13",
             origin: "plausible, on 051809e3",
@@ -81,6 +88,11 @@ crate::declare_variants! {
         LostSpan = "lost-span" {
             origin: "plausible, on 9cc883a4's getempty",
             meaning: "getempty allocates a span and never records it in wbufSpans.busy: it can never be freed",
+        },
+        /// Two Ps can read the same free.first; the second's remove throws "MSpanList_Remove".
+        GetemptyTwoHolds = "getempty-two-holds" {
+            origin: "plausible, on 051809e3's getempty",
+            meaning: "getempty reads wbufSpans.free.first under one hold of the lock and takes it under a second: two Ps take one span",
         },
         /// bgsweep parks and they are never returned to the heap.
         SweeperStopsEarly = "sweeper-stops-early" {

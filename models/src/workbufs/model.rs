@@ -14,6 +14,8 @@ impl Model for Config {
     type Variant = Variant;
 
     /// - go: 2 workers x 3 ops, spans of 4 workbufs of 1 object, controller and sweeper, 1 cycle.
+    /// - getempty-two-holds: 2 workers x 1 op, 2 cycles, no sweeper: cycle 2's getempties reuse the
+    ///   spans cycle 1 carved.
     /// - r12-*: 1 worker x 1 op, spans of 2, 2 cycles: the sweeper frees a span after cycle 1
     ///   while cycle 2 may already be marking.
     /// - r13-*: 1 worker x 1 op, 1 cycle, one span of 2 workbufs (the catalogue's size).
@@ -23,9 +25,11 @@ impl Model for Config {
     fn default_of(v: Variant) -> Self {
         match v {
             Variant::Go => Config::new(v, 2, 3).spans_of(4).heap_spans(3).with_controller().with_sweeper(),
-            Variant::R12FreeDuringMark | Variant::R12PhaseOutsideLock => {
+            Variant::R12FreeDuringMark | Variant::R12PhaseOutsideLock | Variant::R12PhaseBeforeStw => {
                 Config::new(v, 1, 1).heap_spans(3).cycles(2).with_controller().with_sweeper()
             }
+            // Two workers whose first put of cycle 2 each takes a span from wbufSpans.free.
+            Variant::GetemptyTwoHolds => Config::new(v, 2, 1).heap_spans(3).cycles(2).with_controller(),
             Variant::R13NoWipeEmpty | Variant::R13NoDispose => Config::new(v, 1, 1).with_controller().with_sweeper(),
             Variant::R14FirstOnEmpty | Variant::LostSpan => Config::new(v, 1, 1),
             // Two spans on free, a sweeper asked to yield after one span of its batch.

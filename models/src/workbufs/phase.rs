@@ -31,6 +31,7 @@
 use super::gcwork::GcWork;
 use super::pool::Work;
 use super::spans::SpanLists;
+use super::Variant;
 use crate::check::Ctx;
 use crate::platform::{AtomicU64, Mutex, Ordering, Platform};
 
@@ -103,6 +104,17 @@ impl<P: Platform> Default for GcState<P> {
 
 /// gcStart of cycle `cycle` (> 1): stop the world, gcphase = _GCmark, start the world.
 pub fn gc_start<P: Platform>(cx: &Ctx, work: &Work<P>, cycle: usize) {
+    if work.variant == Variant::R12PhaseBeforeStw {
+        // Broken: setGCPhase(_GCmark) before stopTheWorld, so the store does not wait for the
+        // sweeper's non-preemptible batch. The store and the ledger's record are one step.
+        work.gc.word.store(GcPhase::word(cycle, GcPhase::Mark), Ordering::SeqCst);
+        work.ledger.phase_set(GcPhase::Mark);
+        cx.step("setGCPhase", format_args!("cycle {cycle}: gcphase = _GCmark BEFORE the world is stopped"));
+        let spans = work.wbuf_spans.lock.lock();
+        cx.step("gcStart", format_args!("world stopped; cycle {cycle}"));
+        drop(spans);
+        return;
+    }
     let spans = work.wbuf_spans.lock.lock();
     set_phase(cx, work, &spans, cycle, GcPhase::Mark, true);
     drop(spans);
@@ -159,7 +171,7 @@ mod tests {
     use super::*;
     use crate::check::{Recorder, ViolationKind};
     use crate::platform::Std;
-    use crate::workbufs::{Sizes, Variant};
+    use crate::workbufs::Sizes;
     use std::panic::{catch_unwind, AssertUnwindSafe};
 
     /// Mark termination with one P's gcWork after `program`: the throw it meets, if any.

@@ -7,6 +7,9 @@
 //! Differences from Go:
 //! - getempty's unlocked `if work.empty != 0` before popping is left out: the pop's own load of
 //!   the head says the same, and a second read would only add a scheduling point.
+//! - `obj` holds no pointers, but its bound is kept: [`Work::put_obj`] and [`Work::get_obj`] index
+//!   it as Go does and fail with Go's run-time error text (`len(obj)` is `workbuf_objs`). The text
+//!   is today's ("index out of range [N] with length N"); Go 1.9's said only "index out of range".
 //! - Every use of a workbuf is first checked against the [`Ledger`] (who holds it, is its span
 //!   live); the checks are std-typed and add no scheduling point.
 
@@ -31,7 +34,7 @@ pub struct Work<P: Platform> {
     /// The workbufs' memory: every workbuf the heap can hand out.
     pub bufs: Workbufs<P>,
     pub wbuf_spans: WbufSpans<P>,
-    pub heap: Heap,
+    pub heap: Heap<P>,
     pub gc: GcState<P>,
     pub ledger: Ledger,
     /// freeSomeWbufs' batchSize (64 in Go).
@@ -82,6 +85,28 @@ impl<P: Platform> Work<P> {
     /// `len(b.obj)`.
     pub fn capacity(&self) -> usize {
         self.sizes.workbuf_objs
+    }
+
+    /// `b.obj[b.nobj] = obj; b.nobj++`, by its owner, with Go's bounds check on the index: a put
+    /// into a full workbuf panics as Go's does. Returns the old nobj.
+    pub fn put_obj(&self, cx: &Ctx, w: WbufId) -> usize {
+        let n = self.nobj(cx, w);
+        if n >= self.capacity() {
+            cx.throw(&format!("runtime error: index out of range [{n}] with length {}", self.capacity()));
+        }
+        self.set_nobj(cx, w, n + 1);
+        n
+    }
+
+    /// `b.nobj--; obj = b.obj[b.nobj]`, by its owner, with Go's bounds check: a get from an empty
+    /// workbuf indexes obj[-1]. Returns the old nobj.
+    pub fn get_obj(&self, cx: &Ctx, w: WbufId) -> usize {
+        let n = self.nobj(cx, w);
+        if n == 0 {
+            cx.throw("runtime error: index out of range [-1]");
+        }
+        self.set_nobj(cx, w, n - 1);
+        n
     }
 
     fn checkempty(&self, cx: &Ctx, w: WbufId) {
@@ -234,6 +259,29 @@ mod tests {
             }),
             "out of memory"
         );
+    }
+
+    /// Go's index check on obj: a put into a full workbuf, a get from an empty one.
+    #[test]
+    fn obj_is_indexed_within_its_length() {
+        let full = throws(|w, cx| {
+            let b = w.getempty(cx);
+            w.put_obj(cx, b);
+            w.put_obj(cx, b);
+            w.put_obj(cx, b); // len(obj) is 2
+        });
+        assert_eq!(full, "runtime error: index out of range [2] with length 2");
+        let empty = throws(|w, cx| {
+            let b = w.getempty(cx);
+            w.get_obj(cx, b);
+        });
+        assert_eq!(empty, "runtime error: index out of range [-1]");
+        let rec = Recorder::new(false);
+        let cx = Ctx::thread(&rec, 0);
+        let w = work();
+        let b = w.getempty(&cx);
+        assert_eq!((w.put_obj(&cx, b), w.put_obj(&cx, b), w.get_obj(&cx, b)), (0, 1, 2));
+        assert!(rec.violation().is_none());
     }
 
     #[test]

@@ -16,20 +16,25 @@ pub struct Found {
     pub place: String,
 }
 
-/// Span membership at quiescence: which of busy, free and "returned to the heap" hold a span.
+/// One span of the heap at quiescence: whether allocManual ever handed it out, and whether the
+/// heap holds it as returned ("returned to the heap" in `homes`).
 pub struct SpanAudit {
     pub span: SpanId,
     pub allocated: bool,
     pub homes: Vec<&'static str>,
 }
 
-/// Conservation at quiescence. Spans first (every span the heap handed out is in exactly one of
-/// busy, free, returned), then workbufs (a workbuf of a busy span is in exactly one place; one of
-/// a free or returned span is in none).
-pub fn audit_quiescence(main: &Ctx, spans: &[SpanAudit], found: &[Found], per_span: usize) {
-    let allocated: Vec<&SpanAudit> = spans.iter().filter(|s| s.allocated).collect();
-    let mut homes = Places::new(allocated.iter().map(|s| s.span));
-    allocated.iter().for_each(|s| s.homes.iter().for_each(|&home| homes.found(s.span, home)));
+/// Conservation at quiescence. Spans first: every span id found on wbufSpans.busy or free
+/// (`listed`, whatever its id) must have come from allocManual, and every span the heap handed
+/// out is in exactly one of busy, free, returned; then workbufs (a workbuf of a busy span is in
+/// exactly one place; one of a free or returned span is in none).
+pub fn audit_quiescence(main: &Ctx, spans: &[SpanAudit], listed: &[(SpanId, &'static str)], found: &[Found], per_span: usize) {
+    let mut homes = Places::new(spans.iter().filter(|s| s.allocated).map(|s| s.span));
+    spans.iter().for_each(|s| s.homes.iter().for_each(|&home| homes.found(s.span, home)));
+    listed.iter().for_each(|&(s, list)| homes.found(s, list));
+    if let Some((span, on)) = homes.first_stranger() {
+        main.fail(ViolationKind::ForeignSpan, format!("span {span} is on {}, but allocManual never handed it out", on.join(" and ")));
+    }
     match homes.first_misplaced() {
         Some(Misplaced::Lost(span)) => main.fail(
             ViolationKind::LostSpan,
@@ -39,17 +44,18 @@ pub fn audit_quiescence(main: &Ctx, spans: &[SpanAudit], found: &[Found], per_sp
         None => {}
     }
     let span_of = |w: WbufId| &spans[w.0 / per_span];
-    let busy = |w: WbufId| span_of(w).homes.first() == Some(&"wbufSpans.busy");
+    let home = |w: WbufId| homes.of(span_of(w).span).first().map(String::as_str);
+    let busy = |w: WbufId| home(w) == Some("wbufSpans.busy");
     let mut places = Places::new((0..spans.len() * per_span).map(WbufId).filter(|&w| busy(w)));
     found.iter().for_each(|f| places.found(f.w, f.place.as_str()));
     if let Some((w, on)) = places.first_duplicated() {
         main.fail(ViolationKind::DuplicatedWorkbuf, format!("{w} is {}", on.join(" and ")));
     }
     if let Some((w, on)) = places.first_stranger() {
-        let s = span_of(w);
-        let why = match s.homes.first() {
-            Some(home) => format!("its span {} is {home}", s.span),
-            None => format!("its span {} was never allocated", s.span),
+        let s = span_of(w).span;
+        let why = match home(w) {
+            Some(home) => format!("its span {s} is {home}"),
+            None => format!("its span {s} was never allocated"),
         };
         main.fail(ViolationKind::UseAfterFree, format!("{w} is still {}, but {why}", on.join(" and ")));
     }
@@ -122,20 +128,38 @@ mod tests {
 
     #[test]
     fn the_quiescence_audit_fails() {
-        let span = |homes: Vec<&'static str>| SpanAudit { span: SpanId(0), allocated: true, homes };
+        // Span 0 was handed out; `on` says which lists it was found on.
+        let span = |on: Vec<&'static str>| {
+            let (returned, listed): (Vec<_>, Vec<_>) = on.into_iter().partition(|&h| h == "returned to the heap");
+            (vec![SpanAudit { span: SpanId(0), allocated: true, homes: returned }], listed.into_iter().map(|l| (SpanId(0), l)).collect())
+        };
         let found = |w: usize, place: &str| Found { w: WbufId(w), place: place.into() };
-        let run = |spans: Vec<SpanAudit>, f: Vec<Found>| fails(move |cx| audit_quiescence(cx, &spans, &f, 2));
-        assert_eq!(run(vec![span(vec![])], vec![]), ViolationKind::LostSpan);
-        assert_eq!(run(vec![span(vec!["wbufSpans.busy", "wbufSpans.free"])], vec![]), ViolationKind::DuplicatedSpan);
+        let run = |(spans, listed): (Vec<SpanAudit>, Vec<(SpanId, &'static str)>), f: Vec<Found>| {
+            fails(move |cx| audit_quiescence(cx, &spans, &listed, &f, 2))
+        };
+        assert_eq!(run(span(vec![]), vec![]), ViolationKind::LostSpan);
+        assert_eq!(run(span(vec!["wbufSpans.busy", "wbufSpans.free"]), vec![]), ViolationKind::DuplicatedSpan);
+        assert_eq!(run(span(vec!["wbufSpans.free", "returned to the heap"]), vec![]), ViolationKind::DuplicatedSpan);
         let both = vec![found(0, "on work.empty"), found(0, "in T0's cache"), found(1, "on work.empty")];
-        assert_eq!(run(vec![span(vec!["wbufSpans.busy"])], both), ViolationKind::DuplicatedWorkbuf);
-        assert_eq!(run(vec![span(vec!["wbufSpans.free"])], vec![found(1, "in T0's cache")]), ViolationKind::UseAfterFree);
-        assert_eq!(run(vec![span(vec!["wbufSpans.busy"])], vec![found(1, "on work.empty")]), ViolationKind::LostWorkbuf);
+        assert_eq!(run(span(vec!["wbufSpans.busy"]), both), ViolationKind::DuplicatedWorkbuf);
+        assert_eq!(run(span(vec!["wbufSpans.free"]), vec![found(1, "in T0's cache")]), ViolationKind::UseAfterFree);
+        assert_eq!(run(span(vec!["wbufSpans.busy"]), vec![found(1, "on work.empty")]), ViolationKind::LostWorkbuf);
+        // A span on a list that allocManual never handed out: one the heap has but never gave
+        // (s1, unallocated), or an id the heap does not have at all (s7).
+        let (mut spans, mut listed) = span(vec!["wbufSpans.busy"]);
+        spans.push(SpanAudit { span: SpanId(1), allocated: false, homes: vec![] });
+        listed.push((SpanId(1), "wbufSpans.free"));
+        assert_eq!(run((spans, listed), vec![]), ViolationKind::ForeignSpan);
+        let (spans, mut listed) = span(vec!["wbufSpans.busy"]);
+        listed.push((SpanId(7), "wbufSpans.busy"));
+        assert_eq!(run((spans, listed), vec![found(0, "on work.empty"), found(1, "in T0's cache")]), ViolationKind::ForeignSpan);
         // And a consistent state passes.
         let rec = Recorder::new(false);
         let ok = vec![found(0, "on work.empty"), found(1, "in T0's cache")];
-        audit_quiescence(&Ctx::main(&rec), &[span(vec!["wbufSpans.busy"])], &ok, 2);
-        audit_quiescence(&Ctx::main(&rec), &[span(vec!["returned to the heap"])], &[], 2);
+        let (spans, listed) = span(vec!["wbufSpans.busy"]);
+        audit_quiescence(&Ctx::main(&rec), &spans, &listed, &ok, 2);
+        let (spans, listed) = span(vec!["returned to the heap"]);
+        audit_quiescence(&Ctx::main(&rec), &spans, &listed, &[], 2);
         assert!(rec.violation().is_none());
     }
 

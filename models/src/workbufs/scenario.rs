@@ -159,16 +159,13 @@ fn audit<P: Platform>(main: &Ctx, work: &Work<P>, caches: &[GcWork]) {
         .iter()
         .enumerate()
         .map(|(i, state)| {
-            let s = SpanId(i);
-            let mut homes = Vec::new();
-            homes.extend(lists.busy.iter().filter(|&&b| b == s).map(|_| "wbufSpans.busy"));
-            homes.extend(lists.free.iter().filter(|&&f| f == s).map(|_| "wbufSpans.free"));
-            if *state == HeapSpan::Returned {
-                homes.push("returned to the heap");
-            }
-            SpanAudit { span: s, allocated: *state != HeapSpan::Unallocated, homes }
+            let homes = if *state == HeapSpan::Returned { vec!["returned to the heap"] } else { vec![] };
+            SpanAudit { span: SpanId(i), allocated: *state != HeapSpan::Unallocated, homes }
         })
         .collect();
+    // Every span id on a list, whether or not the heap ever handed it out.
+    let listed: Vec<(SpanId, &'static str)> =
+        lists.busy.iter().map(|&s| (s, "wbufSpans.busy")).chain(lists.free.iter().map(|&s| (s, "wbufSpans.free"))).collect();
     let on_free: Vec<SpanId> = lists.free.iter().copied().collect();
     drop(lists);
     // Figures, maximised over executions: evidence that the explored executions free spans.
@@ -193,7 +190,7 @@ fn audit<P: Platform>(main: &Ctx, work: &Work<P>, caches: &[GcWork]) {
         "audit",
         format_args!("heap: {heap:?}; workbufs: {}", found.iter().map(|f| format!("{} {}", f.w, f.place)).collect::<Vec<_>>().join(", ")),
     );
-    audit_quiescence(main, &spans, &found, per_span);
+    audit_quiescence(main, &spans, &listed, &found, per_span);
     let returned: Vec<SpanId> = (0..heap.len()).filter(|&i| heap[i] == HeapSpan::Returned).map(SpanId).collect();
     let (last_sweep, after_last_prepare, prepared) = work.ledger.sweep_record();
     audit_sweep(main, last_sweep, after_last_prepare, &on_free, &prepared, &returned);

@@ -14,20 +14,22 @@
 //!   request is cleared once the goroutine is rescheduled (bgsweep's Gosched), and the next call
 //!   runs until another one arrives; here each call gets its own, after the same number of spans,
 //!   so `preempt_after = 0` (no call ever frees a span) is refused.
-//! - freeSomeWbufs' batch is one step: Go's `mheap_.freeManual` takes `mheap_.lock` for each span,
-//!   a point where other threads run, but the model's heap is std-side with no scheduling point.
-//!   Decided from the property: the whole batch runs under `wbufSpans.lock`, so gcphase cannot
-//!   change in it (the world cannot stop while a thread holds a runtime lock, and the controller's
-//!   stop-the-world takes that lock), and the frees touch only spans already taken off
-//!   `wbufSpans.free` under it; what another thread can do at `mheap_.lock` in between is an
-//!   allocManual, which gets a never-used span or one already returned (reuse), or a freeManual of
-//!   its own. No check reads anything a point there could reorder. Measured with a yield after
-//!   each free, over the 56 workbufs cases: no verdict changed; loom's counts moved 352 -> 336 and
-//!   304 -> 288 (a yield is a hint loom also prunes by), the stateful engine's states 177 -> 178
-//!   and 1480 -> 1494; every other case had no batch of two. The point would cost states and
-//!   show nothing, so it is left out.
+//! - Each span of freeSomeWbufs' batch is a scheduling point: Go's `mheap_.freeManual` takes
+//!   `mheap_.lock` for each one (a Platform mutex in [`super::heap`]), inside the batch's hold of
+//!   `wbufSpans.lock`. This was left out once, decided from the correct variant's verdict (no
+//!   verdict changed, only counts): the wrong measure. `r12-phase-before-stw` (gcStart stores
+//!   _GCmark before its stop-the-world) is invisible without it under the sequentially
+//!   consistent engines: the sweeper's lock, its gcphase load and its frees would run with no
+//!   point between the load and the last free, so the controller's store lands either before the
+//!   load (nothing is freed) or after the batch. With the point, a store between the load and a
+//!   free is a span returned during mark. (loom also sees it without the point, through weak
+//!   memory: the store is not ordered before the sweeper's load by any lock, so the load may
+//!   read the older _GCoff.)
+//! - `mSpanList.insert` and `remove` keep Go 1.9's checks, verbatim: insert throws
+//!   "MSpanList_Insert" for a span already on a list (Go: `span.next`, `span.prev` or `span.list`
+//!   set), remove throws "MSpanList_Remove" for a span not on that list (`span.list != list`).
+//!   `takeAll` has no check in Go and none here.
 
-use super::audit::Ledger;
 use super::phase::GcPhase;
 use super::pool::Work;
 use super::{SpanId, Variant};
@@ -44,6 +46,56 @@ pub struct SpanLists {
     /// Spans prepared for freeing: no workbuf of theirs is referenced. Invariant: each span once,
     /// and not on `busy`.
     pub free: VecDeque<SpanId>,
+}
+
+/// One of wbufSpans' lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpanList {
+    Busy,
+    Free,
+}
+
+impl SpanList {
+    fn go_name(self) -> &'static str {
+        match self {
+            SpanList::Busy => "wbufSpans.busy",
+            SpanList::Free => "wbufSpans.free",
+        }
+    }
+}
+
+impl SpanLists {
+    fn list(&mut self, which: SpanList) -> &mut VecDeque<SpanId> {
+        match which {
+            SpanList::Busy => &mut self.busy,
+            SpanList::Free => &mut self.free,
+        }
+    }
+
+    /// `list.insert(span)`, at the front. Go 1.9 throws "MSpanList_Insert" when the span is already
+    /// on a list. `wbufSpans.lock` must be held (the caller has the lists).
+    pub fn insert(&mut self, cx: &Ctx, which: SpanList, s: SpanId) {
+        if self.busy.contains(&s) || self.free.contains(&s) {
+            cx.step("mSpanList.insert", format_args!("failed MSpanList_Insert: {s} on {} is already on a list", which.go_name()));
+            cx.throw("MSpanList_Insert");
+        }
+        self.list(which).push_front(s);
+    }
+
+    /// `list.remove(span)`. Go 1.9 throws "MSpanList_Remove" when the span is not on this list.
+    /// `wbufSpans.lock` must be held.
+    pub fn remove(&mut self, cx: &Ctx, which: SpanList, s: SpanId) {
+        let list = self.list(which);
+        match list.iter().position(|&x| x == s) {
+            Some(i) => {
+                list.remove(i);
+            }
+            None => {
+                cx.step("mSpanList.remove", format_args!("failed MSpanList_Remove: {s} is not on {}", which.go_name()));
+                cx.throw("MSpanList_Remove");
+            }
+        }
+    }
 }
 
 /// `work.wbufSpans`.
@@ -91,12 +143,20 @@ impl<P: Platform> Work<P> {
     pub(super) fn span_for_workbufs(&self, cx: &Ctx) -> SpanId {
         if self.wbuf_spans.free_hint() {
             let mut lists = self.wbuf_spans.lock.lock();
-            if let Some(s) = lists.free.pop_front() {
-                lists.busy.push_front(s);
-                self.wbuf_spans.update_hint(&lists);
-                self.ledger.span_reused(s);
-                cx.step("getempty", format_args!("reusing span {s} from wbufSpans.free; busy: {}", names(&lists.busy)));
-                return s;
+            let first = lists.free.front().copied();
+            if self.variant == Variant::GetemptyTwoHolds {
+                if let Some(s) = first {
+                    // Broken: free.first is read under one hold of the lock and taken under a
+                    // second: another P may have taken it in between.
+                    cx.step("getempty", format_args!("wbufSpans.free.first is {s}; unlocking before taking it"));
+                    drop(lists);
+                    let mut lists = self.wbuf_spans.lock.lock();
+                    // Revalidate: NOT done (the breakage): s is taken as read under the first hold.
+                    return self.reuse_span(cx, &mut lists, s);
+                }
+            }
+            if let Some(s) = first {
+                return self.reuse_span(cx, &mut lists, s);
             }
             cx.step("getempty", format_args!("wbufSpans.free emptied before the lock was taken"));
         }
@@ -112,8 +172,19 @@ impl<P: Platform> Work<P> {
         let mut lists = self.wbuf_spans.lock.lock();
         // Revalidate: nothing read under the first hold of the lock (if any) is relied on here; the
         // span is this thread's own until it is in busy, and busy may have changed meanwhile.
-        lists.busy.push_front(s);
+        lists.insert(cx, SpanList::Busy, s);
         cx.step("getempty", format_args!("recorded span {s} in wbufSpans.busy: {}", names(&lists.busy)));
+        s
+    }
+
+    /// `free.remove(s); busy.insert(s)`: getempty takes `s` off wbufSpans.free. `wbufSpans.lock`
+    /// must be held (the caller passes the lists).
+    fn reuse_span(&self, cx: &Ctx, lists: &mut SpanLists, s: SpanId) -> SpanId {
+        lists.remove(cx, SpanList::Free, s);
+        lists.insert(cx, SpanList::Busy, s);
+        self.wbuf_spans.update_hint(lists);
+        self.ledger.span_reused(s);
+        cx.step("getempty", format_args!("reusing span {s} from wbufSpans.free; busy: {}", names(&lists.busy)));
         s
     }
 
@@ -182,8 +253,10 @@ impl<P: Platform> Work<P> {
                 }
                 break;
             }
-            let Some(s) = lists.free.pop_front() else { break };
-            self.return_span(cx, &self.ledger, s);
+            let Some(s) = lists.free.front().copied() else { break };
+            lists.remove(cx, SpanList::Free, s);
+            // mheap_.freeManual takes mheap_.lock: a scheduling point inside the batch.
+            self.heap.free_manual(cx, &self.ledger, s);
         }
         self.wbuf_spans.update_hint(&lists);
         let more = !lists.free.is_empty();
@@ -191,9 +264,45 @@ impl<P: Platform> Work<P> {
         self.ledger.sweep_returned(more);
         more
     }
+}
 
-    fn return_span(&self, cx: &Ctx, ledger: &Ledger, s: SpanId) {
-        ledger.span_returning(cx, s);
-        self.heap.free_manual(cx, s);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Recorder, ViolationKind};
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    /// What `f` does to span lists holding s0 on busy and s1 on free: the throw it meets, if any.
+    fn on_lists(f: impl FnOnce(&Ctx, &mut SpanLists)) -> Option<String> {
+        let rec = Recorder::new(false);
+        let cx = Ctx::thread(&rec, 0);
+        let mut lists = SpanLists { busy: [SpanId(0)].into(), free: [SpanId(1)].into() };
+        let ended = catch_unwind(AssertUnwindSafe(|| f(&cx, &mut lists)));
+        assert_eq!(ended.is_err(), rec.violation().is_some());
+        rec.violation().map(|v| {
+            assert_eq!(v.kind, ViolationKind::Throw);
+            v.detail
+        })
+    }
+
+    #[test]
+    fn span_lists_throw_as_go_1_9_does() {
+        // Inserting a span already on a list, either list.
+        assert_eq!(on_lists(|cx, l| l.insert(cx, SpanList::Busy, SpanId(0))).as_deref(), Some("MSpanList_Insert"));
+        assert_eq!(on_lists(|cx, l| l.insert(cx, SpanList::Busy, SpanId(1))).as_deref(), Some("MSpanList_Insert"));
+        // Removing a span from a list it is not on: on the other list, or on none.
+        assert_eq!(on_lists(|cx, l| l.remove(cx, SpanList::Free, SpanId(0))).as_deref(), Some("MSpanList_Remove"));
+        assert_eq!(on_lists(|cx, l| l.remove(cx, SpanList::Busy, SpanId(2))).as_deref(), Some("MSpanList_Remove"));
+        // Go's moves pass: free.remove then busy.insert, and a fresh span inserted at the front.
+        assert_eq!(
+            on_lists(|cx, l| {
+                l.remove(cx, SpanList::Free, SpanId(1));
+                l.insert(cx, SpanList::Busy, SpanId(1));
+                l.insert(cx, SpanList::Busy, SpanId(2));
+                assert_eq!(l.busy, [SpanId(2), SpanId(1), SpanId(0)]);
+                assert!(l.free.is_empty());
+            }),
+            None
+        );
     }
 }
