@@ -9,7 +9,7 @@
 //!   the head says the same, and a second read would only add a scheduling point.
 //! - `obj` holds no pointers, but its bound is kept: [`Work::put_obj`] and [`Work::get_obj`] index
 //!   it as Go does and fail with Go's run-time error text (`len(obj)` is `workbuf_objs`). The text
-//!   is today's ("index out of range [N] with length N"); Go 1.9's said only "index out of range".
+//!   is today's (`index out of range [N] with length N`); Go 1.9's said only "index out of range".
 //! - Every use of a workbuf is first checked against the [`Ledger`] (who holds it, is its span
 //!   live); the checks are std-typed and add no scheduling point.
 
