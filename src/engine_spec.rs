@@ -28,6 +28,8 @@ pub struct EngineSpec {
     pub exact_states: Option<bool>,
     /// stateful: honour the models' local-state declarations (default true).
     pub local_states: Option<bool>,
+    /// stateful: sleep sets (default true).
+    pub sleep_sets: Option<bool>,
 }
 
 /// Defaults for parameters the command line may leave out (the catalogue must spell them out).
@@ -49,6 +51,7 @@ impl EngineSpec {
             ("max_iterations", self.max_iterations.is_some()),
             ("exact_states", self.exact_states.is_some()),
             ("local_states", self.local_states.is_some()),
+            ("sleep_sets", self.sleep_sets.is_some()),
         ];
         let is_given = |field: &str| given.iter().any(|(g, set)| *g == field && *set);
         if let Some((field, _)) = given.iter().find(|(field, set)| *set && !kind.parameters().contains(field)) {
@@ -70,7 +73,9 @@ impl EngineSpec {
             EngineKind::Dfs => Engine::Dfs { max_iterations: self.max_iterations },
             EngineKind::Stateful => Engine::Stateful {
                 exact_states: self.exact_states.unwrap_or(false),
-                reductions: Reductions::default().with(Reduction::LocalStates, self.local_states.unwrap_or(true)),
+                reductions: Reductions::default()
+                    .with(Reduction::LocalStates, self.local_states.unwrap_or(true))
+                    .with(Reduction::SleepSets, self.sleep_sets.unwrap_or(true)),
             },
             EngineKind::Std => Engine::Std { iterations: self.iterations.unwrap_or(DEFAULT_STD_ITERATIONS) },
         };
@@ -89,6 +94,7 @@ impl EngineSpec {
             max_iterations: None,
             exact_states: None,
             local_states: None,
+            sleep_sets: None,
         }
     }
 }
@@ -165,7 +171,7 @@ mod tests {
         );
         assert_eq!(
             EngineSpec { bound: Some(2), ..spec("stateful") }.resolve(true).unwrap_err(),
-            "`bound` does not apply to engine stateful (it takes: exact_states, local_states)"
+            "`bound` does not apply to engine stateful (it takes: exact_states, local_states, sleep_sets)"
         );
     }
 

@@ -79,39 +79,84 @@ fn reduction_sets() -> Vec<Reductions> {
     sets
 }
 
+/// Every reduction set agrees with DFS on every DFS case. Sleep sets remove transitions, never
+/// states: with them every holding case stores exactly the states it stores without them (the same
+/// local-state setting on both sides). A violating search stops at its first violation, which the
+/// sleep sets may reach after other states, so only whole searches' states are compared.
 #[test]
 fn the_stateful_search_agrees_with_dfs_on_every_dfs_case() {
-    for reductions in reduction_sets() {
-        agrees_with_dfs(StatefulOptions { reductions, ..StatefulOptions::default() });
-    }
-}
-
-fn agrees_with_dfs(options: StatefulOptions) {
     let mut holding = Vec::new();
+    let mut compared = 0;
     for case in dfs_cases() {
-        let reference = dfs(&case, &options);
-        let found = stateful(&case, options);
-        if let Some(problem) = disagreement(&case, &reference, &found) {
-            panic!("{problem} (reductions {:?})", options.reductions);
+        // DFS's end states are fingerprinted as the local-state setting says; nothing else matters.
+        let mut references = std::collections::BTreeMap::new();
+        let mut states = std::collections::BTreeMap::new();
+        for reductions in reduction_sets() {
+            let options = StatefulOptions { reductions, ..StatefulOptions::default() };
+            let reference = references.entry(reductions.local_states).or_insert_with(|| dfs(&case, &options));
+            let found = stateful(&case, options);
+            if let Some(problem) = disagreement(&case, reference, &found) {
+                panic!("{problem} (reductions {reductions:?})");
+            }
+            let search = found.verdict.search.as_ref().expect("the stateful engine reports its search");
+            eprintln!(
+                "{} {reductions:?}: {} ({} DFS executions, {} end states; stateful {} executions, {} states)",
+                case.id,
+                reference.verdict.outcome.label(),
+                reference.verdict.executions,
+                reference.end_states.len(),
+                found.verdict.executions,
+                search.states
+            );
+            if reference.verdict.holds() {
+                states.insert(reductions, search.states);
+            }
         }
-        let search = found.verdict.search.as_ref().expect("the stateful engine reports its search");
-        eprintln!(
-            "{} {:?}: {} ({} DFS executions, {} end states; stateful {} executions, {} states)",
-            case.id,
-            options.reductions,
-            reference.verdict.outcome.label(),
-            reference.verdict.executions,
-            reference.end_states.len(),
-            found.verdict.executions,
-            search.states
-        );
-        if reference.verdict.holds() {
+        if !states.is_empty() {
             holding.push(format!("{} {}", case.config.model, case.config.variant));
+        }
+        for (&reductions, with) in states.iter().filter(|(r, _)| r.sleep_sets) {
+            if let Some(without) = states.get(&reductions.with(Reduction::SleepSets, false)) {
+                assert_eq!(with, without, "{}: states stored with sleep sets ({reductions:?}) and without", case.id);
+                compared += 1;
+            }
         }
     }
     for correct in ["lfstack go", "gcbits v0", "gcbits v1", "gcbits v2", "workbufs go"] {
         assert!(holding.iter().any(|h| h == correct), "no DFS case of {correct} holds to compare with: {holding:?}");
     }
+    assert!(compared >= 10, "sleep sets compared with and without on {compared} holding searches");
+}
+
+/// The first DFS case whose verdict, or (when it holds) whose states, under `options` differ from
+/// the same search's without sleep sets (which remove transitions, never states), if any.
+fn first_case_losing_states(options: StatefulOptions) -> Option<String> {
+    let without = StatefulOptions { reductions: options.reductions.with(Reduction::SleepSets, false), ..options };
+    let states = |e: &Exploration| e.verdict.search.as_ref().map(|s| s.states);
+    dfs_cases().into_iter().find_map(|case| {
+        let with = stateful(&case, options);
+        let reference = stateful(&case, without);
+        let verdict_moved = with.verdict.outcome.label() != reference.verdict.outcome.label();
+        (verdict_moved || (reference.verdict.holds() && states(&with) != states(&reference)))
+            .then(|| format!("{}: {:?} states, {:?} without sleep sets", case.id, states(&with), states(&reference)))
+    })
+}
+
+/// A footprint without the announced lock attempt makes a blocked attempt independent of the
+/// unlock that lets it through: the sleep sets then skip states, and the comparison says so (the
+/// agreement test above shows the sound footprint loses none).
+#[test]
+fn sleep_sets_without_announcements_lose_states() {
+    let lost = first_case_losing_states(StatefulOptions { omit: Some(Omit::Announcements), ..StatefulOptions::default() });
+    assert!(lost.is_some(), "no case lost a state without the announcements");
+}
+
+/// A read and a write of one object called independent: the sleep sets skip states, and the
+/// comparison says so.
+#[test]
+fn sleep_sets_with_an_unsound_independence_lose_states() {
+    let lost = first_case_losing_states(StatefulOptions { unsound_independence: true, ..StatefulOptions::default() });
+    assert!(lost.is_some(), "no case lost a state with the unsound independence");
 }
 
 #[test]

@@ -149,6 +149,9 @@ pub struct EngineArgs {
     /// whole history: the unreduced search).
     #[arg(long)]
     pub no_local_states: bool,
+    /// stateful: no sleep sets (explore every order of independent steps).
+    #[arg(long)]
+    pub no_sleep_sets: bool,
 }
 
 impl EngineArgs {
@@ -162,6 +165,7 @@ impl EngineArgs {
             max_iterations: self.max_iterations,
             exact_states: self.exact_states.then_some(true),
             local_states: self.no_local_states.then_some(false),
+            sleep_sets: self.no_sleep_sets.then_some(false),
         }
     }
 }

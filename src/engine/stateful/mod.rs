@@ -11,6 +11,8 @@
 
 pub mod reductions;
 mod search;
+mod sleep;
+mod visited;
 
 use super::driver::Driver;
 use super::panics::QuietPanics;
@@ -46,6 +48,12 @@ pub struct SearchStats {
     pub transitions: u64,
     /// Executions stopped at a state already explored.
     pub revisits: u64,
+    /// Revisits that explored the tasks asleep at the first visit and awake now (sleep sets).
+    #[serde(default)]
+    pub woken: u64,
+    /// Executions stopped where every runnable task was asleep (sleep sets).
+    #[serde(default)]
+    pub sleep_prunes: u64,
     /// The deepest decision reached.
     pub max_depth: u64,
     /// Executions run on through a subtree of another shard, not counted (`explore --shard`).
@@ -64,10 +72,12 @@ impl std::fmt::Display for SearchStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "stateful: {} states stored, {} transitions, {} revisits pruned, depth {}, visited set {:.1} MiB",
+            "stateful: {} states stored, {} transitions, {} revisits pruned, {} sleep-set prunes, {} revisits woken, depth {}, visited set {:.1} MiB",
             self.states,
             self.transitions,
             self.revisits,
+            self.sleep_prunes,
+            self.woken,
             self.max_depth,
             self.peak_bytes as f64 / (1024.0 * 1024.0)
         )
@@ -84,6 +94,9 @@ pub struct StatefulOptions {
     /// Leave a part of the state out of the fingerprint. Only for the tests that show the
     /// cross-validation then fails: never set it in a real run.
     pub omit: Option<Omit>,
+    /// Call a read and a write of one object independent: the deliberately unsound relation of
+    /// the tests that show the cross-validation fails with it. Never set it in a real run.
+    pub unsound_independence: bool,
     /// Collect the fingerprint of every end state reached (for cross-validation against DFS).
     pub collect_end_states: bool,
     /// The part of the tree to explore (see the `search` module's docs on shards).
@@ -110,16 +123,20 @@ impl StatefulOptions {
     /// How the search's executions are fingerprinted.
     fn tracking(&self) -> Tracking {
         let mode = if self.exact_states { StateMode::Exact } else { StateMode::Compact };
-        Tracking { mode, omit: self.omit, local_states: self.reductions.local_states }
+        let footprints = self.reductions.sleep_sets && self.shard.is_whole();
+        Tracking { mode, omit: self.omit, local_states: self.reductions.local_states, footprints }
     }
 }
 
 /// Runs the stateful search with `options`.
 pub fn explore_with<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, budget: &Budget) -> Exploration {
     let default_max = if options.exact_states { DEFAULT_MAX_STATES_EXACT } else { DEFAULT_MAX_STATES };
+    let tracking = options.tracking();
     let params = SearchParams {
-        tracking: options.tracking(),
+        tracking,
         max_states: budget.max_states.unwrap_or(default_max),
+        sleep_sets: tracking.footprints,
+        unsound_independence: options.unsound_independence,
         matching: true,
         max_executions: None,
         shard: options.shard,
@@ -163,6 +180,8 @@ pub(crate) fn dfs_shard<S: Scenario>(
     let params = SearchParams {
         tracking: Tracking::default(),
         max_states: u64::MAX,
+        sleep_sets: false,
+        unsound_independence: false,
         matching: false,
         max_executions: max_iterations.map(|m| m as u64),
         shard,

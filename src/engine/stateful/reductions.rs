@@ -1,6 +1,6 @@
 //! The reductions the stateful search can apply, each its own switch: on by default once its
 //! cross-validation against the unreduced search and DFS holds (tests/stateful.rs), and each can be
-//! turned off (`--no-local-states`; catalogue `local_states = false`), so the unreduced search stays
+//! turned off (`--no-local-states`, `--no-sleep-sets`; catalogue `local_states = false`, `sleep_sets = false`), so the unreduced search stays
 //! available and tested.
 
 use serde::{Deserialize, Serialize};
@@ -12,15 +12,19 @@ pub enum Reduction {
     /// ([`Platform::local_state`](gcmc_models::platform::Platform::local_state)): a thread's local
     /// state is what it declared at the top of its operation, not its whole history.
     LocalStates,
+    /// Sleep sets: a transition explored from a state is not explored again after an
+    /// independent one (see the `sleep` module). Never with `--shard`.
+    SleepSets,
 }
 
 impl Reduction {
-    pub const ALL: [Reduction; 1] = [Reduction::LocalStates];
+    pub const ALL: [Reduction; 2] = [Reduction::LocalStates, Reduction::SleepSets];
 
     /// The catalogue's engine parameter.
     pub fn parameter(self) -> &'static str {
         match self {
             Reduction::LocalStates => "local_states",
+            Reduction::SleepSets => "sleep_sets",
         }
     }
 
@@ -28,31 +32,34 @@ impl Reduction {
     pub fn off_name(self) -> &'static str {
         match self {
             Reduction::LocalStates => "no-local-states",
+            Reduction::SleepSets => "no-sleep-sets",
         }
     }
 }
 
 /// The reductions a search applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Reductions {
     pub local_states: bool,
+    pub sleep_sets: bool,
 }
 
 impl Default for Reductions {
     /// Every reduction.
     fn default() -> Reductions {
-        Reductions { local_states: true }
+        Reductions { local_states: true, sleep_sets: true }
     }
 }
 
 impl Reductions {
     /// The unreduced search.
-    pub const NONE: Reductions = Reductions { local_states: false };
+    pub const NONE: Reductions = Reductions { local_states: false, sleep_sets: false };
 
     pub fn is_on(self, reduction: Reduction) -> bool {
         match reduction {
             Reduction::LocalStates => self.local_states,
+            Reduction::SleepSets => self.sleep_sets,
         }
     }
 
@@ -60,6 +67,7 @@ impl Reductions {
     pub fn with(mut self, reduction: Reduction, on: bool) -> Reductions {
         match reduction {
             Reduction::LocalStates => self.local_states = on,
+            Reduction::SleepSets => self.sleep_sets = on,
         }
         self
     }

@@ -17,9 +17,21 @@
 //! [`Shared`](gcmc_models::check::Shared) datum, every task's history and the runnable set, so two
 //! decisions with one fingerprint have the same futures (up to hash collisions, see
 //! [`StateMode`]). Every state reachable is then reached once and every transition out of it is
-//! taken once, so every violation reachable, during a run or at quiescence, is found. Histories only
-//! grow, so the state graph has no cycles; a retry loop that never makes progress ends at shuttle's
-//! `max_steps` as `budget-exhausted`.
+//! taken once, so every violation reachable, during a run or at quiescence, is found. Without local
+//! states histories only grow, so the state graph has no cycles, and a retry loop that never makes
+//! progress ends at shuttle's `max_steps` as `budget-exhausted`. With them a retry that brings a
+//! thread back to the top of its operation with nothing else changed reaches a state on the current
+//! path: it is matched like any other (it is being explored from its first visit), which keeps
+//! every reachable state reached; the search checks safety, not progress, so a livelock is not
+//! reported.
+//!
+//! **Sleep sets** (the `sleep` module; on unless `--no-sleep-sets`) prune transitions, not states:
+//! a transition is not taken again after one independent of it, and a state stores the sleep set
+//! of its first visit, so a revisit with fewer tasks asleep takes those now awake. They rest on the
+//! tracker's footprints (what each transition touched) and announcements (a lock attempt that
+//! blocks touches nothing, but its task's next transition is that attempt); tests/stateful.rs
+//! shows that with them every case stores exactly the states it stores without, and that a
+//! footprint without the announcements, or a read called independent of a write, loses states.
 //!
 //! Decisions with one runnable task are not stored: their successor is unique, so a revisit is
 //! caught at the next decision with a choice, and the visited set holds only branching states.
@@ -36,77 +48,33 @@
 //! state matching is the sharded DFS. Union of the shards: every subtree explored by exactly one
 //! shard, so every execution (DFS) or every reachable state (stateful) is covered.
 
+use super::sleep::{self, Entry};
+use super::visited::{Visit, Visited};
 use super::SearchStats;
 use crate::engine::Watch;
 use crate::shard::Shard;
-use gcmc_models::platform::stateful::digest::{Digest, StateMode};
 use gcmc_models::platform::stateful::tracker::{self, Tracking};
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
-use std::collections::{BTreeSet, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// One decision on the current path: the tasks that were runnable, and the one taken.
+/// One decision on the current path: the tasks that were runnable, those to explore from it, the
+/// one taken now, and (sleep sets) the tasks asleep there and the footprints of those taken.
 struct Frame {
     options: Vec<TaskId>,
-    chosen: usize,
+    /// Indices into `options` of the transitions to explore here, in order.
+    todo: Vec<usize>,
+    /// The position in `todo` of the one taken now.
+    next: usize,
+    /// The tasks asleep at this decision, with their footprints.
+    asleep: Vec<Entry>,
+    /// The tasks taken here so far, the last the one taken now (its footprint is known at the
+    /// next decision).
+    explored: Vec<Entry>,
 }
 
-/// Fingerprints are already uniform: hash a `u128` by folding its halves.
-#[derive(Default)]
-struct Folded(u64);
-
-impl Hasher for Folded {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u128(&mut self, value: u128) {
-        self.0 = (value as u64) ^ ((value >> 64) as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// The visited set. Membership only: its iteration order is never used.
-enum Visited {
-    Compact(HashSet<u128, BuildHasherDefault<Folded>>),
-    Exact { states: BTreeSet<Vec<u8>>, bytes: u64 },
-}
-
-impl Visited {
-    fn new(mode: StateMode) -> Visited {
-        match mode {
-            StateMode::Compact => Visited::Compact(HashSet::default()),
-            StateMode::Exact => Visited::Exact { states: BTreeSet::new(), bytes: 0 },
-        }
-    }
-
-    /// Inserts `state`; false if it was there.
-    fn insert(&mut self, state: Digest) -> bool {
-        match (self, state) {
-            (Visited::Compact(set), Digest::Compact(fp)) => set.insert(fp),
-            (Visited::Exact { states, bytes }, Digest::Exact(full)) => {
-                let len = full.len() as u64;
-                let new = states.insert(full);
-                if new {
-                    *bytes += len;
-                }
-                new
-            }
-            _ => unreachable!("the tracker digests in the search's mode"),
-        }
-    }
-
-    /// An estimate of the set's memory: the table (a 16-byte key and a control byte per bucket)
-    /// or the stored states with the tree's per-entry overhead.
-    fn bytes(&self) -> u64 {
-        match self {
-            Visited::Compact(set) => set.capacity() as u64 * 17,
-            Visited::Exact { states, bytes } => bytes + states.len() as u64 * 48,
-        }
+impl Frame {
+    fn chosen(&self) -> TaskId {
+        self.options[self.todo[self.next]]
     }
 }
 
@@ -115,6 +83,12 @@ impl Visited {
 pub(crate) struct SearchParams {
     pub tracking: Tracking,
     pub max_states: u64,
+    /// Sleep sets (see the `sleep` module); never with shards, whose walk above the cut must be
+    /// the same tree in every shard.
+    pub sleep_sets: bool,
+    /// The deliberately unsound independence of the tests (a read and a write of one object
+    /// called independent): never set in a real run.
+    pub unsound_independence: bool,
     /// Store and match states (the stateful engine); off, the walk is a plain DFS.
     pub matching: bool,
     /// Stop after this many executions of the shard's own (a capped DFS).
@@ -131,6 +105,8 @@ pub(crate) struct StatefulSearch {
     depth: usize,
     /// Decisions with a choice taken so far in the current execution.
     branching: usize,
+    /// The task taken at the last decision of the current execution.
+    last_chosen: Option<TaskId>,
     /// The current execution reached a state already explored, or a subtree of another shard: it
     /// runs on to its end without branching or tracking (stopping it instead would make shuttle
     /// leak its tasks' stacks).
@@ -157,6 +133,7 @@ impl StatefulSearch {
             frames: Vec::new(),
             depth: 0,
             branching: 0,
+            last_chosen: None,
             pruned: false,
             foreign: false,
             reached_cut: false,
@@ -211,18 +188,47 @@ impl StatefulSearch {
     /// Moves to the next unexplored alternative; false when none is left.
     fn backtrack(&mut self) -> bool {
         while let Some(frame) = self.frames.last_mut() {
-            if frame.chosen + 1 < frame.options.len() {
-                frame.chosen += 1;
+            if frame.next + 1 < frame.todo.len() {
+                frame.next += 1;
+                let chosen = frame.chosen();
+                frame.explored.push((chosen, None));
                 return true;
             }
             self.frames.pop();
         }
         false
     }
+
+    /// The transition taken at the last decision just ended: its footprint is now known.
+    fn footprint_taken(&mut self) {
+        if !self.params.sleep_sets {
+            return;
+        }
+        let footprint = tracker::take_footprint(self.last_chosen.map(|t| usize::from(t) as u32));
+        if let (Some(footprint), Some(frame)) = (footprint, self.depth.checked_sub(1).and_then(|d| self.frames.get_mut(d))) {
+            if let Some(last) = frame.explored.last_mut() {
+                last.1 = Some(footprint);
+            }
+        }
+    }
+
+    /// The tasks asleep at the new decision `options`, reached by the last frame's transition.
+    fn asleep_at(&self, options: &[TaskId]) -> Vec<Entry> {
+        match self.depth.checked_sub(1).and_then(|d| self.frames.get(d)) {
+            Some(parent) if self.params.sleep_sets => {
+                let (taken, before) = parent.explored.split_last().expect("a frame has taken a task");
+                sleep::after(&parent.asleep, before, &taken.1, options, self.params.unsound_independence)
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl Scheduler for StatefulSearch {
     fn new_execution(&mut self) -> Option<Schedule> {
+        if self.started && !self.pruned {
+            self.footprint_taken();
+        }
         self.end_execution();
         let out_of_states = self.stats().stopped.is_some();
         let capped = self.params.max_executions.is_some_and(|max| self.own_executions >= max);
@@ -234,6 +240,7 @@ impl Scheduler for StatefulSearch {
         self.started = true;
         self.depth = 0;
         self.branching = 0;
+        self.last_chosen = None;
         self.pruned = false;
         self.foreign = false;
         self.reached_cut = false;
@@ -248,6 +255,7 @@ impl Scheduler for StatefulSearch {
             // Stay on the running task where possible: fewer context switches to the end.
             return Some(current.filter(|c| runnable.iter().any(|t| t.id() == *c)).unwrap_or_else(|| runnable[0].id()));
         }
+        self.footprint_taken();
         let cut = !self.params.shard.is_whole() && self.branching == self.params.split_depth && runnable.len() > 1;
         if let Some(frame) = self.frames.get(self.depth) {
             let now: Vec<TaskId> = runnable.iter().map(|t| t.id()).collect();
@@ -257,10 +265,12 @@ impl Scheduler for StatefulSearch {
                 self.depth,
                 frame.options
             );
+            let chosen = frame.chosen();
             self.reached_cut |= cut;
             self.branching += usize::from(now.len() > 1);
             self.depth += 1;
-            return Some(frame.options[frame.chosen]);
+            self.last_chosen = Some(chosen);
+            return Some(chosen);
         }
         let options: Vec<TaskId> = runnable.iter().map(|t| t.id()).collect();
         if cut {
@@ -271,14 +281,56 @@ impl Scheduler for StatefulSearch {
                 return self.prune(runnable, current);
             }
         }
+        let asleep = self.asleep_at(&options);
+        let asleep_mask = sleep::mask(&asleep);
+        let mut todo: Vec<usize> = (0..options.len()).filter(|&i| !sleep::contains(asleep_mask, options[i])).collect();
         let above_cut = !self.params.shard.is_whole() && self.branching < self.params.split_depth;
         if options.len() > 1 && self.params.matching && !above_cut {
             let ids: Vec<usize> = options.iter().map(|&t| usize::from(t)).collect();
             let state = tracker::fingerprint(&ids).expect("tracking is on during a stateful execution");
-            if !self.visited.insert(state) {
-                self.stats().revisits += 1;
-                return self.prune(runnable, current);
+            match self.visited.visit(state, asleep_mask) {
+                Visit::New => self.stored(),
+                Visit::Covered => {
+                    self.stats().revisits += 1;
+                    return self.prune(runnable, current);
+                }
+                Visit::Woken(woken) => {
+                    self.stats().woken += 1;
+                    todo = (0..options.len()).filter(|&i| sleep::contains(woken, options[i])).collect();
+                }
             }
+            if self.stats().stopped.is_some() {
+                tracker::end();
+                return None;
+            }
+        }
+        if todo.is_empty() {
+            // Every runnable task is asleep: each transition from here leads where an
+            // independent one explored earlier already led.
+            self.stats().sleep_prunes += 1;
+            return self.prune(runnable, current);
+        }
+        self.branching += usize::from(options.len() > 1);
+        let chosen = options[todo[0]];
+        self.frames.push(Frame { options, todo, next: 0, asleep, explored: vec![(chosen, None)] });
+        self.depth += 1;
+        self.last_chosen = Some(chosen);
+        let mut stats = self.stats();
+        stats.transitions += 1;
+        stats.max_depth = stats.max_depth.max(self.depth as u64);
+        drop(stats);
+        Some(chosen)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        panic!("the stateful engine does not explore random values: the models must not use shuttle's rand")
+    }
+}
+
+impl StatefulSearch {
+    /// A new state was stored: its figures, and the `max_states` budget.
+    fn stored(&mut self) {
+        {
             let bytes = self.visited.bytes();
             let mut stats = self.stats();
             stats.states += 1;
@@ -288,22 +340,7 @@ impl Scheduler for StatefulSearch {
             stats.peak_bytes = stats.peak_bytes.max(bytes);
             if stats.states >= self.params.max_states {
                 stats.stopped = Some(format!("stopped after storing {} states (max_states)", stats.states));
-                drop(stats);
-                tracker::end();
-                return None;
             }
         }
-        self.branching += usize::from(options.len() > 1);
-        self.frames.push(Frame { options, chosen: 0 });
-        self.depth += 1;
-        let mut stats = self.stats();
-        stats.transitions += 1;
-        stats.max_depth = stats.max_depth.max(self.depth as u64);
-        drop(stats);
-        Some(self.frames[self.depth - 1].options[0])
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        panic!("the stateful engine does not explore random values: the models must not use shuttle's rand")
     }
 }

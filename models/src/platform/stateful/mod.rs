@@ -17,6 +17,7 @@
 //! the stateful engine sees no weak-memory behaviour and no data race.
 
 pub mod digest;
+pub mod footprint;
 pub mod tracker;
 
 use super::{AtomicU64, Cell, JoinHandle, Mutex, Ordering, Platform};
@@ -134,6 +135,9 @@ impl<T: Send + Hash + 'static> Mutex<T> for TrackedMutex<T> {
         TrackedMutex { inner: shuttle::sync::Mutex::new(value), id }
     }
     fn lock(&self) -> Self::Guard<'_> {
+        if let Some(id) = self.id {
+            tracker::announce(tracker::Access { target: tracker::Target::Object(id), write: true });
+        }
         let guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let found = tracker::digest(&*guard);
         tracker::set(self.id, mutex_state(tracker::current_task(), &found));
@@ -235,6 +239,7 @@ pub struct TrackedJoinHandle<T> {
 
 impl<T: Send + 'static> JoinHandle<T> for TrackedJoinHandle<T> {
     fn join(self) -> T {
+        tracker::announce(tracker::Access::EVERYTHING);
         let value = match shuttle::thread::JoinHandle::join(self.inner) {
             Ok(value) => value,
             Err(payload) => std::panic::resume_unwind(payload),

@@ -27,6 +27,7 @@
 //! In compact mode the entries are folded into a sum of 128-bit hashes, updated in O(1) per change.
 
 pub use super::digest::{Digest, Fp128, StateMode};
+pub use super::footprint::{independent, Access, Footprint, Target};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::hash::Hash;
@@ -44,12 +45,15 @@ enum Key {
     Task(u32),
 }
 
-/// A part of the state that a fingerprint can be told to leave out. Only for the tests that show
-/// the engine's cross-validation fails when the fingerprint is incomplete.
+/// A part of what the tracker records that it can be told to leave out. Only for the tests that
+/// show the engine's cross-validation fails when the fingerprint or a footprint is incomplete.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Omit {
     /// The tasks' histories: every task entry keeps its first value.
     Histories,
+    /// The announced operations (a lock, a join) from the footprints: a blocked lock attempt
+    /// then touches nothing, and looks independent of the unlock that would let it through.
+    Announcements,
 }
 
 /// What a task did, as recorded in its history.
@@ -89,6 +93,9 @@ pub struct Tracking {
     /// Honour the models' local-state declarations (off: every task's local state is its whole
     /// history).
     pub local_states: bool,
+    /// Record each transition's footprint, for the sleep sets (off: nothing reads them, so
+    /// nothing is recorded).
+    pub footprints: bool,
 }
 
 struct Tracker {
@@ -96,11 +103,23 @@ struct Tracker {
     mode: StateMode,
     omit: Option<Omit>,
     local_states: bool,
+    footprints: bool,
     /// Each entry's digest, and (compact mode) its `mix(key, digest)`.
     entries: BTreeMap<Key, (Digest, u128)>,
     /// Compact mode: the sum (mod 2^128) of the entries' mixes.
     sum: u128,
     tasks: BTreeMap<u32, TaskState>,
+    /// The accesses made since the engine last took them: the running transition's.
+    footprint: Footprint,
+    /// Each task's announced next operation: one that may block (a lock, a join), whose attempt
+    /// records nothing when it blocks. Which transition attempts it is shuttle's choice: an
+    /// acquire that will succeed yields first (the attempt is the task's next transition), one
+    /// that will block blocks at once, without a scheduling point (the attempt is the transition
+    /// that announced it). So the access goes into both: into the running footprint when it is
+    /// announced, and, through `announcing`, here until the task's next transition ends.
+    announced: BTreeMap<u32, Access>,
+    /// The announcement made by the running transition, if any.
+    announcing: Option<(u32, Access)>,
 }
 
 thread_local! {
@@ -110,9 +129,13 @@ thread_local! {
             mode: StateMode::Compact,
             omit: None,
             local_states: false,
+            footprints: false,
             entries: BTreeMap::new(),
             sum: 0,
             tasks: BTreeMap::new(),
+            footprint: Vec::new(),
+            announced: BTreeMap::new(),
+            announcing: None,
         })
     };
 }
@@ -134,7 +157,20 @@ pub fn current_task() -> Option<u32> {
 }
 
 impl Tracker {
+    fn touch(&mut self, target: Target, write: bool) {
+        if !self.footprints {
+            return;
+        }
+        let access = Access { target, write };
+        if self.footprint.last() != Some(&access) {
+            self.footprint.push(access);
+        }
+    }
+
     fn put(&mut self, key: Key, digest: Digest) {
+        if let Key::Object(id) = key {
+            self.touch(Target::Object(id), true);
+        }
         let mixed = if self.mode == StateMode::Compact { mix(&key, &digest) } else { 0 };
         self.sum = self.sum.wrapping_add(mixed);
         if let Some((_, old)) = self.entries.insert(key, (digest, mixed)) {
@@ -143,6 +179,9 @@ impl Tracker {
     }
 
     fn take(&mut self, key: Key) {
+        if let Key::Object(id) = key {
+            self.touch(Target::Object(id), true);
+        }
         if let Some((_, old)) = self.entries.remove(&key) {
             self.sum = self.sum.wrapping_sub(old);
         }
@@ -154,6 +193,12 @@ impl Tracker {
     }
 
     fn record(&mut self, task: u32, event: Event, object: Option<ObjectId>, value: &Digest) {
+        if let Some(id) = object {
+            self.touch(Target::Object(id), false);
+        }
+        if matches!(event, Event::Spawn | Event::Join) {
+            self.touch(Target::Everything, true);
+        }
         if self.omit == Some(Omit::Histories) {
             self.task(task);
             return;
@@ -174,9 +219,21 @@ fn with<R>(f: impl FnOnce(&mut Tracker) -> R) -> Option<R> {
 
 /// Starts tracking a new execution on this OS thread, forgetting the previous one.
 pub fn begin(tracking: Tracking) {
-    let Tracking { mode, omit, local_states } = tracking;
+    let Tracking { mode, omit, local_states, footprints } = tracking;
     TRACKER.with(|t| {
-        *t.borrow_mut() = Tracker { active: true, mode, omit, local_states, entries: BTreeMap::new(), sum: 0, tasks: BTreeMap::new() };
+        *t.borrow_mut() = Tracker {
+            active: true,
+            mode,
+            omit,
+            local_states,
+            footprints,
+            entries: BTreeMap::new(),
+            sum: 0,
+            tasks: BTreeMap::new(),
+            footprint: Vec::new(),
+            announced: BTreeMap::new(),
+            announcing: None,
+        };
     });
 }
 
@@ -291,6 +348,32 @@ pub fn joined(child: Option<(u32, Digest)>) {
         t.take(Key::Task(child));
         t.tasks.remove(&child);
     });
+}
+
+/// The current task's next operation may block: `access` is what its attempt touches.
+pub fn announce(access: Access) {
+    let Some(task) = current_task() else { return };
+    with(|t| {
+        if t.footprints && t.omit != Some(Omit::Announcements) {
+            t.touch(access.target, access.write);
+            t.announcing = Some((task, access));
+        }
+    });
+}
+
+/// The accesses made since the last call (the transition that just ran), with what `task`, the
+/// task that ran it, had announced before it was scheduled. `None` when nothing is tracked.
+pub fn take_footprint(task: Option<u32>) -> Option<Footprint> {
+    with(|t| {
+        let mut footprint = std::mem::take(&mut t.footprint);
+        if let Some(announced) = task.and_then(|task| t.announced.remove(&task)) {
+            footprint.push(announced);
+        }
+        if let Some((announcer, access)) = t.announcing.take() {
+            t.announced.insert(announcer, access);
+        }
+        footprint
+    })
 }
 
 /// The fingerprint of the current state, with the tasks shuttle reports runnable; `None` when
