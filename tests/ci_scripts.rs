@@ -62,10 +62,14 @@ fn the_power_script_runs_gcmc_power_and_passes_its_exit_code() {
             .expect("bash runs");
         (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
     };
-    // Both PCT rows catch every workbufs bug.
-    let (code, stdout) = run("workbufs-go-pct-4w-2cycles");
+    // The three workbufs PCT rows catch every workbufs bug at least twice.
+    let (code, stdout) = run("workbufs-go-pct");
     assert_eq!(code, Some(0), "{stdout}");
-    assert!(stdout.contains("workbufs: 2 holds rows x 7 bugs") && stdout.contains("no gaps"), "{stdout}");
+    assert!(stdout.contains("workbufs: 3 holds rows x 9 bugs") && stdout.contains("no gaps"), "{stdout}");
+    // The two 4-worker rows alone: r12-phase-before-stw is caught by the depth-3 row only.
+    let (code, stdout) = run("workbufs-go-pct-4w-2cycles");
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("r12-phase-before-stw: caught by 1 of the 2 holds rows asked, fewer than 2"), "{stdout}");
     // One worker, one cycle, no second span: R12 needs a second cycle, so the DFS row misses it.
     let (code, stdout) = run("workbufs-go-dfs-1x1");
     assert_eq!(code, Some(1), "{stdout}");
