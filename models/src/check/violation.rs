@@ -17,6 +17,7 @@ crate::declare_named! {
         UndersizedBits = "undersized-bits" => "an allocation holds fewer bits than the span it was requested for has objects",
         NonzeroBits = "nonzero-bits" => "bits handed out were not zero",
         LostArena = "lost-arena" => "an arena that came from the OS is on none of the free/next/current/previous lists",
+        WastedArena = "wasted-arena" => "the OS was asked for an arena the requests did not need: one idled on the free list, or an arena in use was abandoned with room for a request",
         CorruptList = "corrupt-list" => "an arena is on two lists, twice on one, or a list has a cycle",
         LostWorkbuf = "lost-workbuf" => "a workbuf is in no place: not on work.empty or work.full, in no P's cache, in no thread's hands",
         LostObject = "lost-object" => "fewer objects are queued in workbufs than were put and not yet got: a grey object is never scanned",

@@ -15,6 +15,7 @@
 use super::arena::{Arena, ArenaId, Header, Named};
 use super::audit::Walk;
 use super::os::Os;
+use super::waste::{check_sysalloc, AtSysAlloc};
 use super::{Base, Variant};
 use crate::check::Ctx;
 use crate::platform::{AtomicU64, Mutex, Ordering, Platform};
@@ -32,11 +33,23 @@ pub struct Lists {
 }
 
 /// Everything `gcBitsArenas.lock` protects.
-#[derive(Hash)]
 pub struct Locked {
     lists: Lists,
     /// Indexed by arena id.
     headers: Vec<Header>,
+    /// Audit only, not in Go: threads that dropped the lock for sysAlloc and have not re-locked,
+    /// for the waste bound (see [`waste`](super::waste)).
+    racing: u32,
+}
+
+/// What the stateful search fingerprints of the locked data: not `racing`, which is a function
+/// of where the threads are (the state holds that already); hashing it would make a thread that
+/// locks remember how many others were racing, and split states whose futures are the same.
+impl std::hash::Hash for Locked {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.lists.hash(state);
+        self.headers.hash(state);
+    }
 }
 
 type Guard<'a, P> = <<P as Platform>::Mutex<Locked> as Mutex<Locked>>::Guard<'a>;
@@ -105,7 +118,7 @@ impl<P: Platform> GcBitsArenas<P> {
         GcBitsArenas {
             variant,
             capacity: words as u64 * 8,
-            lock: P::Mutex::new(Locked { lists, headers }),
+            lock: P::Mutex::new(Locked { lists, headers, racing: 0 }),
             next_published: P::AtomicU64::new(0),
             os,
         }
@@ -211,6 +224,14 @@ impl<P: Platform> GcBitsArenas<P> {
             cx.step("newMarkBits", format_args!("tryAlloc on fresh {fresh} found no room"));
             cx.throw("markBits overflow");
         };
+        if let (Variant::FreshBehindNext, Some(head)) = (self.variant, guard.lists.next) {
+            // Broken: fresh goes second, where no request looks; the full head stays in front.
+            guard.headers[fresh.index()].next = guard.headers[head.index()].next;
+            guard.headers[head.index()].next = Some(fresh);
+            cx.step("newMarkBits", format_args!("took {bits} from fresh {fresh}; linked behind next's head {head}; unlock"));
+            drop(guard);
+            return bits;
+        }
         if self.variant != Variant::PublishBeforeAlloc {
             let link = if self.variant == Variant::StaleNextLink {
                 // R6: the next read before the lock was dropped, not the current one.
@@ -296,7 +317,9 @@ impl<P: Platform> GcBitsArenas<P> {
     /// `newArenaMayUnlock` (v1, v2) or `newArena` (v0): a zeroed arena, from the free list or the
     /// OS. `lock` must be held; it may be temporarily released (never under v0).
     fn new_arena_may_unlock<'a>(&'a self, mut guard: Guard<'a, P>, tally: &mut Tally, cx: &Ctx) -> (Guard<'a, P>, ArenaId) {
-        let fresh = match guard.lists.free {
+        // Broken (sysalloc-before-free-list): the free list is never looked at.
+        let free = guard.lists.free.filter(|_| self.variant != Variant::SysAllocBeforeFreeList);
+        let fresh = match free {
             Some(reused) => {
                 guard.lists.free = guard.headers[reused.index()].next;
                 if self.variant == Variant::ReuseWithoutClearing {
@@ -313,21 +336,36 @@ impl<P: Platform> GcBitsArenas<P> {
             }
             None if self.variant.base() == Base::V0 => {
                 cx.step("newArena", format_args!("free list empty: sysAlloc with the lock held"));
+                self.check_waste_bound(&guard, cx);
                 self.sys_alloc(tally, cx)
             }
             None => {
                 cx.step("newArenaMayUnlock", format_args!("free list empty: dropping the lock for sysAlloc"));
+                self.check_waste_bound(&guard, cx);
+                guard.racing += 1;
                 drop(guard);
                 let fresh = self.sys_alloc(tally, cx);
                 guard = self.lock.lock();
                 // Revalidate: every list may have changed while the lock was dropped; the caller
-                // tries next again. Only fresh itself is still ours.
+                // tries next again. Only fresh itself is still ours (and it is placed before this
+                // hold ends, so it is no longer counted as racing).
+                guard.racing -= 1;
                 cx.step("newArenaMayUnlock", format_args!("re-locked with fresh {fresh}"));
                 fresh
             }
         };
         guard.headers[fresh.index()] = Header { next: None, free: 0 };
         (guard, fresh)
+    }
+
+    /// The waste bound's first part, as a thread is about to ask sysAlloc. `lock` must be held.
+    fn check_waste_bound(&self, locked: &Locked, cx: &Ctx) {
+        let thread = cx.id().expect("only model threads allocate");
+        let lists = self.walk_all(locked);
+        let at = AtSysAlloc { thread, handed_out: self.os.ledger().len(), lists: &lists, racing: locked.racing };
+        if let Err((kind, detail)) = check_sysalloc(&at) {
+            cx.fail(kind, detail);
+        }
     }
 
     fn sys_alloc(&self, tally: &mut Tally, cx: &Ctx) -> ArenaId {

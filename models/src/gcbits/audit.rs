@@ -99,6 +99,11 @@ impl std::hash::Hash for Ledger {
 }
 
 impl Ledger {
+    /// The allocations recorded and not yet pruned (some may be dead: see [`Allocation::live_in`]).
+    pub fn allocations(&self) -> &[Allocation] {
+        &self.live
+    }
+
     /// Records `a`, handed out in `epoch`; refuses it if it overlaps bits still live.
     pub fn record(&mut self, a: Allocation) -> Result<(), Finding> {
         self.live.retain(|old| old.live_in(a.epoch));

@@ -9,7 +9,7 @@
 //! break.
 //!
 //! Modules: [`arena`] (one arena's memory and header), [`os`] (the modelled sysAlloc and its
-//! ledger), [`arenas`] (the lists, the lock and the Go functions), [`audit`] (std-typed checks),
+//! ledger), [`arenas`] (the lists, the lock and the Go functions), [`audit`] (std-typed checks), [`waste`] (the waste bound),
 //! [`config`], [`scenario`] and [`model`] (the `Model` impl joining the two).
 //!
 //! Differences from Go:
@@ -32,6 +32,7 @@ pub mod config;
 pub mod model;
 pub mod os;
 pub mod scenario;
+pub mod waste;
 
 pub use arena::{Arena, ArenaId};
 pub use arenas::{Bits, GcBitsArenas, Tally};
@@ -89,12 +90,20 @@ crate::declare_variants! {
             origin: "plausible, on v1 (6c4a8d19): nextMarkBitArenaEpoch",
             meaning: "the epoch rotation frees current at once, skipping previous: bits reused one epoch early, while live",
         },
-        /// The checker must report no violation; the `wasted-arenas` and `abandoned-bytes`
-        /// figures show the cost (room left behind in an arena that could have served the request).
+        /// Safe (nothing lost or handed out twice), but the waste bound fails: the arena it links
+        /// in front of still has room, which nothing allocates from again. The `wasted-arenas`
+        /// and `abandoned-bytes` figures show the cost.
         NoRevalidation = "no-revalidation" {
             origin: "v1 (6c4a8d19) without its revalidation",
-            must_hold: true,
-            meaning: "safe but wasteful: no revalidation after re-locking, so arenas are wasted",
+            meaning: "no revalidation after re-locking: fresh goes in front of a next that has room, which is abandoned",
+        },
+        FreshBehindNext = "fresh-behind-next" {
+            origin: "plausible, on v1 (6c4a8d19)",
+            meaning: "links fresh behind next's head, not in front: later requests find the full head and take a new arena every time",
+        },
+        SysAllocBeforeFreeList = "sysalloc-before-free-list" {
+            origin: "plausible, on v1 (6c4a8d19): newArenaMayUnlock",
+            meaning: "asks sysAlloc without looking at the free list: freed arenas idle while the OS hands out more",
         },
         ReuseWithoutClearing = "reuse-without-clearing" {
             origin: "on v1: the zero-bits rule omicron#1146 broke from outside Go",
@@ -123,6 +132,8 @@ impl Variant {
             | Variant::StaleNextLink
             | Variant::RotationSkipsPrevious
             | Variant::NoRevalidation
+            | Variant::FreshBehindNext
+            | Variant::SysAllocBeforeFreeList
             | Variant::ReuseWithoutClearing
             | Variant::TruncatedBits => Base::V1,
             Variant::V2

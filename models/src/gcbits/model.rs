@@ -33,6 +33,11 @@ impl Model for Config {
             Variant::RotationSkipsPrevious => Config::new(v, 1, 2, 1).with_rotations(&[1, 1]),
             // Both threads sysAlloc; the second abandons the first's arena with room left.
             Variant::NoRevalidation => Config::new(v, 2, 1, 2),
+            // The third allocation finds the head full and links its fresh arena behind it, room
+            // and all.
+            Variant::FreshBehindNext => Config::new(v, 1, 3, 2),
+            // The dirty arena on the free list idles while sysAlloc hands out another.
+            Variant::SysAllocBeforeFreeList => Config { free_arenas: 1, ..Config::new(v, 1, 1, 1) },
             // A dirty arena on the free list is handed out as it is.
             Variant::ReuseWithoutClearing => Config { free_arenas: 1, ..Config::new(v, 1, 1, 1) },
             // A span of 65 objects is handed one word of bits.

@@ -113,7 +113,9 @@ impl<P: Platform> Os<P> {
         self.slots.get(id.index()).and_then(OnceLock::get)
     }
 
-    /// Every arena handed out so far, in slot order. Read at quiescence only.
+    /// Every arena handed out so far, in slot order: at quiescence, or under the lock for the
+    /// waste bound (a racing thread's slot may or may not be set yet; either way it is counted
+    /// among the racing).
     pub fn ledger(&self) -> Vec<ArenaId> {
         (0..self.slots.len()).filter(|&i| self.slots[i].get().is_some()).map(|i| ArenaId(i as u32)).collect()
     }

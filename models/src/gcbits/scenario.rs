@@ -7,9 +7,10 @@
 //! threads are joined first, which gives the rotation the same exclusivity and ordering.
 
 use super::arenas::{GcBitsArenas, Tally};
-use super::audit::{check_conservation, check_placement, check_request, Allocation, Ledger};
+use super::audit::{check_conservation, check_placement, check_request, Allocation, Ledger, Walk};
 use super::config::{Config, Op};
 use super::os::{Origin, Os};
+use super::waste::check_abandoned_room;
 use super::Variant;
 use crate::check::Shared;
 use crate::check::{ConfigError, Ctx, Recorder, Scenario, ViolationKind};
@@ -163,15 +164,27 @@ impl Scenario for GcBitsScenario {
             }
         }
 
-        audit_at_quiescence(rec, &main, &arenas, &workers);
+        let largest = self.programs.iter().flatten().map(|&Op::Alloc(nelems)| nelems.div_ceil(64) * 8).max().unwrap_or(0);
+        let allocations = ledger.lock().allocations().to_vec();
+        let lists = arenas.lists_at_quiescence();
+        audit_at_quiescence(rec, &main, &arenas, &lists, &workers);
+        // After conservation: a lost arena is reported as lost, not as room abandoned.
+        if let Err((kind, detail)) = check_abandoned_room(&lists, &allocations, epoch, capacity, largest) {
+            main.fail(kind, detail);
+        }
     }
 }
 
 /// Every arena in exactly one place once all threads are done, and the run's figures.
-fn audit_at_quiescence<P: Platform>(rec: &Recorder, main: &Ctx, arenas: &GcBitsArenas<P>, workers: &[Worker]) {
+fn audit_at_quiescence<P: Platform>(
+    rec: &Recorder,
+    main: &Ctx,
+    arenas: &GcBitsArenas<P>,
+    lists: &[(&'static str, Walk)],
+    workers: &[Worker],
+) {
     let ledger: Vec<_> = arenas.os.ledger().into_iter().map(|a| (a, arenas.os.origin(a))).collect();
-    let lists = arenas.lists_at_quiescence();
-    if let Err((kind, detail)) = check_conservation(&ledger, &lists) {
+    if let Err((kind, detail)) = check_conservation(&ledger, lists) {
         main.fail(kind, detail);
     }
     rec.figure_max("wasted-arenas", workers.iter().map(|w| w.tally.wasted).sum());
