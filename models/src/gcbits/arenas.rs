@@ -362,7 +362,7 @@ impl<P: Platform> GcBitsArenas<P> {
     fn check_waste_bound(&self, locked: &Locked, cx: &Ctx) {
         let thread = cx.id().expect("only model threads allocate");
         let lists = self.walk_all(locked);
-        let at = AtSysAlloc { thread, handed_out: self.os.ledger().len(), lists: &lists, racing: locked.racing };
+        let at = AtSysAlloc { thread, handed_out: self.os.handed_out(), lists: &lists, racing: locked.racing };
         if let Err((kind, detail)) = check_sysalloc(&at) {
             cx.fail(kind, detail);
         }

@@ -120,6 +120,11 @@ impl<P: Platform> Os<P> {
         (0..self.slots.len()).filter(|&i| self.slots[i].get().is_some()).map(|i| ArenaId(i as u32)).collect()
     }
 
+    /// How many arenas have been handed out so far (the ledger's length, without building it).
+    pub fn handed_out(&self) -> usize {
+        self.slots.iter().filter(|slot| slot.get().is_some()).count()
+    }
+
     pub fn origin(&self, id: ArenaId) -> Origin {
         let i = id.index();
         if i < self.at_start {

@@ -123,21 +123,7 @@ struct Tracker {
 }
 
 thread_local! {
-    static TRACKER: RefCell<Tracker> = const {
-        RefCell::new(Tracker {
-            active: false,
-            mode: StateMode::Compact,
-            omit: None,
-            local_states: false,
-            footprints: false,
-            entries: BTreeMap::new(),
-            sum: 0,
-            tasks: BTreeMap::new(),
-            footprint: Vec::new(),
-            announced: BTreeMap::new(),
-            announcing: None,
-        })
-    };
+    static TRACKER: RefCell<Tracker> = const { RefCell::new(Tracker::idle()) };
 }
 
 fn mix(key: &Key, digest: &Digest) -> u128 {
@@ -157,6 +143,23 @@ pub fn current_task() -> Option<u32> {
 }
 
 impl Tracker {
+    /// Nothing tracked, nothing recorded: between executions, and on threads that never track.
+    const fn idle() -> Tracker {
+        Tracker {
+            active: false,
+            mode: StateMode::Compact,
+            omit: None,
+            local_states: false,
+            footprints: false,
+            entries: BTreeMap::new(),
+            sum: 0,
+            tasks: BTreeMap::new(),
+            footprint: Vec::new(),
+            announced: BTreeMap::new(),
+            announcing: None,
+        }
+    }
+
     fn touch(&mut self, target: Target, write: bool) {
         if !self.footprints {
             return;
@@ -221,19 +224,7 @@ fn with<R>(f: impl FnOnce(&mut Tracker) -> R) -> Option<R> {
 pub fn begin(tracking: Tracking) {
     let Tracking { mode, omit, local_states, footprints } = tracking;
     TRACKER.with(|t| {
-        *t.borrow_mut() = Tracker {
-            active: true,
-            mode,
-            omit,
-            local_states,
-            footprints,
-            entries: BTreeMap::new(),
-            sum: 0,
-            tasks: BTreeMap::new(),
-            footprint: Vec::new(),
-            announced: BTreeMap::new(),
-            announcing: None,
-        };
+        *t.borrow_mut() = Tracker { active: true, mode, omit, local_states, footprints, ..Tracker::idle() };
     });
 }
 
