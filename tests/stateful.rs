@@ -298,6 +298,103 @@ fn a_declaration_that_leaves_out_a_local_fails_the_cross_validation() {
     }
 }
 
+/// Main creates `x` and `y`; T0 stores 1 in `x`, then 5 in `y`; T1 stores 2 in `x`; each then
+/// yields, and main reads `x` at the end. The orders "T0, T1, T0" and "T1, T0, T0" reach states
+/// with the same histories that differ in `x` only (2 against 1), and in both `y` was written
+/// last: given one name, the two objects' entry holds `y`'s 5 in both, the second state is taken
+/// for the first, and the end state in which main reads 1 is lost.
+struct TwoObjects;
+
+impl Scenario for TwoObjects {
+    fn threads(&self) -> usize {
+        2
+    }
+
+    fn execute<P: Platform>(&self, rec: &Arc<Recorder>) {
+        let (x, y) = (Arc::new(P::AtomicU64::new(0)), Arc::new(P::AtomicU64::new(0)));
+        let (x0, y0, x1) = (Arc::clone(&x), Arc::clone(&y), Arc::clone(&x));
+        let first = P::spawn(move || {
+            x0.store(1, Ordering::SeqCst);
+            y0.store(5, Ordering::SeqCst);
+            P::spin_loop();
+        });
+        let second = P::spawn(move || {
+            x1.store(2, Ordering::SeqCst);
+            P::spin_loop();
+        });
+        first.join();
+        second.join();
+        let value = x.load(Ordering::SeqCst);
+        Ctx::main(rec).step("two-objects", format_args!("x = {value}"));
+    }
+}
+
+/// Objects are named by their creator and creation order: with one name for every object a task
+/// creates, the search merges states that differ in one object and loses an end state DFS
+/// reaches (under the same naming); with the sound names it agrees.
+#[test]
+fn one_name_for_two_objects_loses_an_end_state() {
+    let budget = Budget::default();
+    let scenario = Arc::new(TwoObjects);
+    for omit in [None, Some(Omit::ObjectNames)] {
+        let options = StatefulOptions { collect_end_states: true, omit, ..StatefulOptions::default() };
+        let reference = stateful::dfs_end_states(Arc::clone(&scenario), &options, &budget);
+        let found = stateful::explore_with(Arc::clone(&scenario), &options, &budget);
+        assert!(reference.verdict.holds() && found.verdict.holds() && found.verdict.exhaustive);
+        assert_eq!(reference.end_states.len(), 2, "main reads 1 or 2 ({omit:?})");
+        if omit.is_none() {
+            assert_eq!(found.end_states, reference.end_states, "the sound names");
+        } else {
+            assert!(found.end_states.is_subset(&reference.end_states));
+            assert_eq!(found.end_states.len(), 1, "one name merges x = 1 into x = 2");
+        }
+    }
+}
+
+/// T0 waits for T1's flag in a loop whose top declares the same local state each time; then both
+/// take two tickets from one counter, so every order of the four takes is its own end state
+/// (six). An execution pruned while T0 spins must let T1 run, or it never ends (shuttle's
+/// `max_steps`, and the search gives up); DFS, which spins without bound, cannot be the reference
+/// here, so the six end states are counted.
+struct SpinThenRace;
+
+impl Scenario for SpinThenRace {
+    fn threads(&self) -> usize {
+        2
+    }
+
+    fn execute<P: Platform>(&self, rec: &Arc<Recorder>) {
+        let (flag, tickets) = (Arc::new(P::AtomicU64::new(0)), Arc::new(P::AtomicU64::new(0)));
+        let (f, t) = (Arc::clone(&flag), Arc::clone(&tickets));
+        let waiter = P::spawn(move || {
+            loop {
+                P::local_state(&0usize);
+                if f.load(Ordering::SeqCst) == 1 {
+                    break;
+                }
+                P::spin_loop();
+            }
+            [t.fetch_add(1, Ordering::SeqCst), t.fetch_add(1, Ordering::SeqCst)]
+        });
+        let (f, t) = (Arc::clone(&flag), Arc::clone(&tickets));
+        let raiser = P::spawn(move || {
+            f.store(1, Ordering::SeqCst);
+            [t.fetch_add(1, Ordering::SeqCst), t.fetch_add(1, Ordering::SeqCst)]
+        });
+        let (first, second) = (waiter.join(), raiser.join());
+        Ctx::main(rec).step("spin-then-race", format_args!("T0 took {first:?}, T1 {second:?}"));
+    }
+}
+
+#[test]
+fn a_pruned_execution_of_a_spin_wait_ends() {
+    let options = StatefulOptions { collect_end_states: true, ..StatefulOptions::default() };
+    let found = stateful::explore_with(Arc::new(SpinThenRace), &options, &Budget::default());
+    assert!(found.verdict.holds() && found.verdict.exhaustive, "{:?}", found.verdict.outcome);
+    assert!(found.verdict.search.as_ref().is_some_and(|s| s.revisits > 0), "no execution was pruned");
+    assert_eq!(found.end_states.len(), 6, "the orders of the four tickets");
+}
+
 /// Leaving the tasks' histories out merges states whose threads are at different points, and the
 /// search misses catalogue bugs DFS finds.
 #[test]

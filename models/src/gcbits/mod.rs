@@ -24,6 +24,16 @@
 //!   marks); the owner marks its bits right after `newMarkBits` returns, as a sweep would.
 //! - Epoch rotation runs on the main thread between phases of allocating threads (spawned, then
 //!   joined): Go stops the world for it.
+//! - Scheduling points, audited function by function against `newMarkBits`, `tryAlloc`,
+//!   `newArenaMayUnlock` and `nextMarkBitArenaEpoch` at 6c4a8d19: every operation by which Go
+//!   synchronises with another M is one here (the lock, its release and re-acquisition around
+//!   sysAlloc, v2's atomic load and store of `next`, tryAlloc's atomic load and add of `free`).
+//!   sysAlloc itself makes none: its mmap shares nothing with other Ms but the kernel's own lock
+//!   and returns memory no other thread has seen, and its `mSysStatInc(&memstats.gc_sys)` is an
+//!   atomic add to a statistic none of these functions reads, so a point there could only reorder
+//!   an add that commutes with everything else: no variant, broken or not, can observe the order.
+//!   The memclr of a reused arena is plain writes under the lock, as in Go (cells, so loom sees a
+//!   write that escapes it).
 
 pub mod arena;
 pub mod arenas;

@@ -6,6 +6,13 @@
 //!
 //! Differences from Go: see [`packing`] (widths are parameters) and [`stack`] (nodes live in a
 //! never-freed pool named by modelled addresses; `next` is a Relaxed atomic).
+//!
+//! Scheduling points, audited against `push`, `pop` and `empty` at the seeds: every access Go
+//! makes to memory another M may touch is a Platform atomic here, so a point (the head's load and
+//! CAS, the `next` load), and Go's one plain shared store, `node.next = old` before the head CAS,
+//! is a Relaxed atomic: a point Go's code does not have, which adds orders (the store is invisible
+//! until the CAS publishes it, so it commutes with every other thread's step) and removes none.
+//! `pushcnt++` is the owner's plain write. No callee takes a lock or makes an atomic.
 
 pub mod config;
 pub mod linearizability;

@@ -97,6 +97,11 @@ pub struct StatefulOptions {
     /// Call a read and a write of one object independent: the deliberately unsound relation of
     /// the tests that show the cross-validation fails with it. Never set it in a real run.
     pub unsound_independence: bool,
+    /// Store and match states above a shard's cut too: the deliberately unsound search of the
+    /// test that shows the shard cross-validation fails with it (a shard then prunes a state it
+    /// explored only in part, and stops numbering subtrees as the others do). Never set it in a
+    /// real run.
+    pub match_above_cut: bool,
     /// Collect the fingerprint of every end state reached (for cross-validation against DFS).
     pub collect_end_states: bool,
     /// The part of the tree to explore (see the `search` module's docs on shards).
@@ -137,6 +142,7 @@ pub fn explore_with<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, bu
         max_states: budget.max_states.unwrap_or(default_max),
         sleep_sets: tracking.footprints,
         unsound_independence: options.unsound_independence,
+        match_above_cut: options.match_above_cut,
         matching: true,
         max_executions: None,
         shard: options.shard,
@@ -182,6 +188,7 @@ pub(crate) fn dfs_shard<S: Scenario>(
         max_states: u64::MAX,
         sleep_sets: false,
         unsound_independence: false,
+        match_above_cut: false,
         matching: false,
         max_executions: max_iterations.map(|m| m as u64),
         shard,

@@ -89,6 +89,8 @@ pub(crate) struct SearchParams {
     /// The deliberately unsound independence of the tests (a read and a write of one object
     /// called independent): never set in a real run.
     pub unsound_independence: bool,
+    /// Match states above the cut too: the deliberately unsound search of the shard tests.
+    pub match_above_cut: bool,
     /// Store and match states (the stateful engine); off, the walk is a plain DFS.
     pub matching: bool,
     /// Stop after this many executions of the shard's own (a capped DFS).
@@ -179,10 +181,10 @@ impl StatefulSearch {
     }
 
     /// Runs the current execution on to its end untracked, from this decision.
-    fn prune(&mut self, runnable: &[&Task], current: Option<TaskId>) -> Option<TaskId> {
+    fn prune(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
         tracker::end();
         self.pruned = true;
-        self.next_task(runnable, current, false)
+        self.next_task(runnable, current, is_yielding)
     }
 
     /// Moves to the next unexplored alternative; false when none is left.
@@ -250,10 +252,9 @@ impl Scheduler for StatefulSearch {
         Some(Schedule::new(0))
     }
 
-    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, _is_yielding: bool) -> Option<TaskId> {
+    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
         if self.pruned {
-            // Stay on the running task where possible: fewer context switches to the end.
-            return Some(current.filter(|c| runnable.iter().any(|t| t.id() == *c)).unwrap_or_else(|| runnable[0].id()));
+            return Some(run_on(runnable, current, is_yielding));
         }
         self.footprint_taken();
         let cut = !self.params.shard.is_whole() && self.branching == self.params.split_depth && runnable.len() > 1;
@@ -278,21 +279,21 @@ impl Scheduler for StatefulSearch {
             self.reached_cut = true;
             if !self.deal_subtree() {
                 self.foreign = true;
-                return self.prune(runnable, current);
+                return self.prune(runnable, current, is_yielding);
             }
         }
         let asleep = self.asleep_at(&options);
         let asleep_mask = sleep::mask(&asleep);
         let mut todo: Vec<usize> = (0..options.len()).filter(|&i| !sleep::contains(asleep_mask, options[i])).collect();
         let above_cut = !self.params.shard.is_whole() && self.branching < self.params.split_depth;
-        if options.len() > 1 && self.params.matching && !above_cut {
+        if options.len() > 1 && self.params.matching && (!above_cut || self.params.match_above_cut) {
             let ids: Vec<usize> = options.iter().map(|&t| usize::from(t)).collect();
             let state = tracker::fingerprint(&ids).expect("tracking is on during a stateful execution");
             match self.visited.visit(state, asleep_mask) {
                 Visit::New => self.stored(),
                 Visit::Covered => {
                     self.stats().revisits += 1;
-                    return self.prune(runnable, current);
+                    return self.prune(runnable, current, is_yielding);
                 }
                 Visit::Woken(woken) => {
                     self.stats().woken += 1;
@@ -308,7 +309,7 @@ impl Scheduler for StatefulSearch {
             // Every runnable task is asleep: each transition from here leads where an
             // independent one explored earlier already led.
             self.stats().sleep_prunes += 1;
-            return self.prune(runnable, current);
+            return self.prune(runnable, current, is_yielding);
         }
         self.branching += usize::from(options.len() > 1);
         let chosen = options[todo[0]];
@@ -324,6 +325,18 @@ impl Scheduler for StatefulSearch {
 
     fn next_u64(&mut self) -> u64 {
         panic!("the stateful engine does not explore random values: the models must not use shuttle's rand")
+    }
+}
+
+/// The task a pruned execution runs on with: the running one where possible (fewer context
+/// switches to the end), unless it yields, as a spin loop does: then the next runnable after it,
+/// so that a task waiting for another lets it run, and the execution ends.
+fn run_on(runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> TaskId {
+    let ids = || runnable.iter().map(|t| t.id());
+    match current.and_then(|c| ids().position(|t| t == c)) {
+        Some(at) if is_yielding => ids().cycle().nth(at + 1).expect("a runnable task"),
+        Some(at) => runnable[at].id(),
+        None => runnable[0].id(),
     }
 }
 
