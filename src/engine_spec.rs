@@ -30,6 +30,8 @@ pub struct EngineSpec {
     pub local_states: Option<bool>,
     /// stateful: sleep sets (default true).
     pub sleep_sets: Option<bool>,
+    /// stateful: partial-order reduction of states (default true).
+    pub por: Option<bool>,
 }
 
 /// Defaults for parameters the command line may leave out (the catalogue must spell them out).
@@ -52,6 +54,7 @@ impl EngineSpec {
             ("exact_states", self.exact_states.is_some()),
             ("local_states", self.local_states.is_some()),
             ("sleep_sets", self.sleep_sets.is_some()),
+            ("por", self.por.is_some()),
         ];
         let is_given = |field: &str| given.iter().any(|(g, set)| *g == field && *set);
         if let Some((field, _)) = given.iter().find(|(field, set)| *set && !kind.parameters().contains(field)) {
@@ -75,7 +78,8 @@ impl EngineSpec {
                 exact_states: self.exact_states.unwrap_or(false),
                 reductions: Reductions::default()
                     .with(Reduction::LocalStates, self.local_states.unwrap_or(true))
-                    .with(Reduction::SleepSets, self.sleep_sets.unwrap_or(true)),
+                    .with(Reduction::SleepSets, self.sleep_sets.unwrap_or(true))
+                    .with(Reduction::Por, self.por.unwrap_or(true)),
             },
             EngineKind::Std => Engine::Std { iterations: self.iterations.unwrap_or(DEFAULT_STD_ITERATIONS) },
         };
@@ -95,6 +99,7 @@ impl EngineSpec {
             exact_states: None,
             local_states: None,
             sleep_sets: None,
+            por: None,
         }
     }
 }
@@ -171,7 +176,7 @@ mod tests {
         );
         assert_eq!(
             EngineSpec { bound: Some(2), ..spec("stateful") }.resolve(true).unwrap_err(),
-            "`bound` does not apply to engine stateful (it takes: exact_states, local_states, sleep_sets)"
+            "`bound` does not apply to engine stateful (it takes: exact_states, local_states, sleep_sets, por)"
         );
     }
 

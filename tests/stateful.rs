@@ -70,10 +70,12 @@ fn dfs(case: &Case, options: &StatefulOptions) -> Exploration {
     dfs
 }
 
-/// The reductions cross-validated: none, each alone, and all (the default).
+/// The reductions cross-validated: none, each alone, all but the partial-order reduction, and all
+/// (the default).
 fn reduction_sets() -> Vec<Reductions> {
     let mut sets = vec![Reductions::NONE];
     sets.extend(Reduction::ALL.iter().map(|&r| Reductions::NONE.with(r, true)));
+    sets.push(Reductions::default().with(Reduction::Por, false));
     sets.push(Reductions::default());
     sets.dedup();
     sets
@@ -81,8 +83,10 @@ fn reduction_sets() -> Vec<Reductions> {
 
 /// Every reduction set agrees with DFS on every DFS case. Sleep sets remove transitions, never
 /// states: with them every holding case stores exactly the states it stores without them (the same
-/// local-state setting on both sides). A violating search stops at its first violation, which the
-/// sleep sets may reach after other states, so only whole searches' states are compared.
+/// local-state setting on both sides, no partial-order reduction). The partial-order reduction
+/// stores no more states than the same search without it. A violating search stops at its first
+/// violation, which the reductions may reach after other states, so only whole searches' states
+/// are compared.
 #[test]
 fn the_stateful_search_agrees_with_dfs_on_every_dfs_case() {
     let mut holding = Vec::new();
@@ -115,10 +119,15 @@ fn the_stateful_search_agrees_with_dfs_on_every_dfs_case() {
         if !states.is_empty() {
             holding.push(format!("{} {}", case.config.model, case.config.variant));
         }
-        for (&reductions, with) in states.iter().filter(|(r, _)| r.sleep_sets) {
+        for (&reductions, with) in states.iter().filter(|(r, _)| r.sleep_sets && !r.por) {
             if let Some(without) = states.get(&reductions.with(Reduction::SleepSets, false)) {
                 assert_eq!(with, without, "{}: states stored with sleep sets ({reductions:?}) and without", case.id);
                 compared += 1;
+            }
+        }
+        for (&reductions, with) in states.iter().filter(|(r, _)| r.por) {
+            if let Some(without) = states.get(&reductions.with(Reduction::Por, false)) {
+                assert!(with <= without, "{}: {with} states with the partial-order reduction, {without} without", case.id);
             }
         }
     }
@@ -157,6 +166,82 @@ fn sleep_sets_without_announcements_lose_states() {
 fn sleep_sets_with_an_unsound_independence_lose_states() {
     let lost = first_case_losing_states(StatefulOptions { unsound_independence: true, ..StatefulOptions::default() });
     assert!(lost.is_some(), "no case lost a state with the unsound independence");
+}
+
+/// The stateful catalogue cases that hold and are small enough to search several times.
+fn small_stateful_cases() -> Vec<Case> {
+    let catalogue = catalogue::load(Path::new(catalogue::DEFAULT_CATALOGUE)).unwrap_or_else(|e| panic!("{e}"));
+    let cases: Vec<Case> = catalogue
+        .cases
+        .into_iter()
+        .filter(|c| c.engine == Engine::stateful() && c.expect == Expect::Holds && !c.deep)
+        .filter(|c| c.states.is_some_and(|n| n <= 20_000))
+        .collect();
+    assert!(cases.len() >= 8, "{} stateful cases", cases.len());
+    cases
+}
+
+/// The reference beyond DFS: local states honoured (its end states are fingerprinted alike), no
+/// sleep sets and no partial-order reduction.
+fn unreduced() -> Reductions {
+    Reductions::default().with(Reduction::Por, false).with(Reduction::SleepSets, false)
+}
+
+/// Beyond DFS's reach, the unreduced search is the reference: on every small stateful catalogue
+/// case that holds, the default search (every reduction) reaches exactly the end states the search
+/// without the partial-order reduction and sleep sets reaches.
+#[test]
+fn the_reductions_agree_with_the_unreduced_search_beyond_dfs() {
+    for case in small_stateful_cases() {
+        let reference = stateful(&case, StatefulOptions { reductions: unreduced(), ..StatefulOptions::default() });
+        let found = stateful(&case, StatefulOptions::default());
+        if let Some(problem) = disagreement(&case, &reference, &found) {
+            panic!("{problem} (against the search without sleep sets and partial-order reduction)");
+        }
+    }
+}
+
+/// The first DFS case on which the search under `options` disagrees with DFS, if any.
+fn first_disagreement(options: StatefulOptions) -> Option<String> {
+    dfs_cases().into_iter().find_map(|case| disagreement(&case, &dfs(&case, &options), &stateful(&case, options)))
+}
+
+/// The partial-order reduction's safety nets, each shown to be needed: without the summaries, a
+/// revisit leaves unseen the races of what lies below the state it stops at; with a read called
+/// independent of a write, races are missed. Either way the search loses an end state or a bug
+/// that DFS finds. (The cycle proviso's net is in `a_pruned_execution_of_a_spin_wait_ends`.)
+#[test]
+fn the_partial_order_reduction_fails_without_its_safety_nets() {
+    use gcmc::engine::stateful::PorFlaw;
+    let por_alone = Reductions::NONE.with(Reduction::Por, true);
+    for (what, options) in [
+        (
+            "without summaries",
+            StatefulOptions { reductions: por_alone, por_flaw: Some(PorFlaw::NoSummaries), ..StatefulOptions::default() },
+        ),
+        (
+            "with reads independent of writes",
+            StatefulOptions { reductions: por_alone, unsound_independence: true, ..StatefulOptions::default() },
+        ),
+    ] {
+        let found = first_disagreement(options);
+        eprintln!("partial-order reduction {what}: {found:?}");
+        assert!(found.is_some(), "the partial-order reduction {what} agreed with DFS everywhere");
+    }
+}
+
+/// Stateless DPOR backtracks at each transition's latest race only; with state caching that loses
+/// end states, which the comparison with the unreduced search shows.
+#[test]
+fn backtracking_at_the_latest_race_only_loses_end_states() {
+    use gcmc::engine::stateful::PorFlaw;
+    let flawed = StatefulOptions { por_flaw: Some(PorFlaw::LatestRaceOnly), ..StatefulOptions::default() };
+    let lost = small_stateful_cases().into_iter().find_map(|case| {
+        let reference = stateful(&case, StatefulOptions { reductions: unreduced(), ..StatefulOptions::default() });
+        disagreement(&case, &reference, &stateful(&case, flawed))
+    });
+    eprintln!("latest race only: {lost:?}");
+    assert!(lost.is_some(), "backtracking at the latest race only lost nothing");
 }
 
 #[test]
@@ -278,9 +363,11 @@ impl Scenario for Forgetful {
 #[test]
 fn a_declaration_that_leaves_out_a_local_fails_the_cross_validation() {
     let budget = Budget::default();
+    // Local states and sleep sets: the partial-order reduction happens to explore past the merge.
+    let reductions = Reductions::default().with(Reduction::Por, false);
     for declare_read in [true, false] {
         let scenario = Arc::new(Forgetful { declare_read });
-        let options = StatefulOptions { collect_end_states: true, ..StatefulOptions::default() };
+        let options = StatefulOptions { collect_end_states: true, reductions, ..StatefulOptions::default() };
         let reference = stateful::dfs_end_states(Arc::clone(&scenario), &options, &budget);
         let found = stateful::explore_with(Arc::clone(&scenario), &options, &budget);
         assert!(reference.verdict.holds() && found.verdict.holds() && found.verdict.exhaustive);
@@ -355,7 +442,8 @@ fn one_name_for_two_objects_loses_an_end_state() {
 /// take two tickets from one counter, so every order of the four takes is its own end state
 /// (six). An execution pruned while T0 spins must let T1 run, or it never ends (shuttle's
 /// `max_steps`, and the search gives up); DFS, which spins without bound, cannot be the reference
-/// here, so the six end states are counted.
+/// here, so the six end states are counted. The loop is a cycle of states, the case the
+/// partial-order reduction's cycle proviso is for.
 struct SpinThenRace;
 
 impl Scenario for SpinThenRace {
@@ -393,6 +481,11 @@ fn a_pruned_execution_of_a_spin_wait_ends() {
     assert!(found.verdict.holds() && found.verdict.exhaustive, "{:?}", found.verdict.outcome);
     assert!(found.verdict.search.as_ref().is_some_and(|s| s.revisits > 0), "no execution was pruned");
     assert_eq!(found.end_states.len(), 6, "the orders of the four tickets");
+    // The spin loop is a cycle of states: without the cycle proviso the partial-order reduction
+    // explores T0 alone there, matches the loop's top, and never lets T1 raise the flag.
+    let flawed = StatefulOptions { por_flaw: Some(gcmc::engine::stateful::PorFlaw::NoCycleProviso), ..options };
+    let lost = stateful::explore_with(Arc::new(SpinThenRace), &flawed, &Budget::default());
+    assert!(lost.end_states.is_empty(), "without the cycle proviso: {} end states", lost.end_states.len());
 }
 
 /// Leaving the tasks' histories out merges states whose threads are at different points, and the

@@ -152,6 +152,9 @@ pub struct EngineArgs {
     /// stateful: no sleep sets (explore every order of independent steps).
     #[arg(long)]
     pub no_sleep_sets: bool,
+    /// stateful: no partial-order reduction (explore every transition from every state).
+    #[arg(long)]
+    pub no_por: bool,
 }
 
 impl EngineArgs {
@@ -166,6 +169,7 @@ impl EngineArgs {
             exact_states: self.exact_states.then_some(true),
             local_states: self.no_local_states.then_some(false),
             sleep_sets: self.no_sleep_sets.then_some(false),
+            por: self.no_por.then_some(false),
         }
     }
 }

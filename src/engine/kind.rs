@@ -24,7 +24,7 @@ impl EngineKind {
             EngineKind::Random => &["iterations", "seed"],
             EngineKind::Dfs => &["max_iterations"],
             EngineKind::Std => &["iterations"],
-            EngineKind::Stateful => &["exact_states", "local_states", "sleep_sets"],
+            EngineKind::Stateful => &["exact_states", "local_states", "sleep_sets", "por"],
         }
     }
 

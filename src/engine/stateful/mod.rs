@@ -9,6 +9,8 @@
 //! back as a shuttle schedule, replayed under plain shuttle for its trace, so replay files,
 //! `replay`, traces and shrinking work as for the other shuttle engines.
 
+mod frames;
+mod por;
 pub mod reductions;
 mod search;
 mod sleep;
@@ -54,6 +56,10 @@ pub struct SearchStats {
     /// Executions stopped where every runnable task was asleep (sleep sets).
     #[serde(default)]
     pub sleep_prunes: u64,
+    /// Transitions a decision did not explore because the partial-order reduction found their
+    /// order with the path does not matter.
+    #[serde(default)]
+    pub por_skipped: u64,
     /// The deepest decision reached.
     pub max_depth: u64,
     /// Executions run on through a subtree of another shard, not counted (`explore --shard`).
@@ -72,12 +78,13 @@ impl std::fmt::Display for SearchStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "stateful: {} states stored, {} transitions, {} revisits pruned, {} sleep-set prunes, {} revisits woken, depth {}, visited set {:.1} MiB",
+            "stateful: {} states stored, {} transitions, {} revisits pruned, {} sleep-set prunes, {} revisits woken, {} transitions skipped by POR, depth {}, visited set {:.1} MiB",
             self.states,
             self.transitions,
             self.revisits,
             self.sleep_prunes,
             self.woken,
+            self.por_skipped,
             self.max_depth,
             self.peak_bytes as f64 / (1024.0 * 1024.0)
         )
@@ -102,12 +109,26 @@ pub struct StatefulOptions {
     /// explored only in part, and stops numbering subtrees as the others do). Never set it in a
     /// real run.
     pub match_above_cut: bool,
+    /// Break the partial-order reduction in one way: the tests that show the cross-validation
+    /// fails without the part it names. Never set it in a real run.
+    pub por_flaw: Option<PorFlaw>,
     /// Collect the fingerprint of every end state reached (for cross-validation against DFS).
     pub collect_end_states: bool,
     /// The part of the tree to explore (see the `search` module's docs on shards).
     pub shard: Shard,
     /// Where a sharded search cuts the tree, in decisions with a choice (0: [`SPLIT_DEPTH`]).
     pub split_depth: usize,
+}
+
+/// A part of the partial-order reduction a test removes to show the cross-validation needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PorFlaw {
+    /// A revisit of an explored state checks nothing below it against the path.
+    NoSummaries,
+    /// A revisit of a state still on the path (a cycle) expands nothing.
+    NoCycleProviso,
+    /// Backtrack at the latest race of each transition only, as stateless DPOR does.
+    LatestRaceOnly,
 }
 
 /// Where a sharded search cuts the tree by default: deep enough that a configuration worth
@@ -128,7 +149,7 @@ impl StatefulOptions {
     /// How the search's executions are fingerprinted.
     fn tracking(&self) -> Tracking {
         let mode = if self.exact_states { StateMode::Exact } else { StateMode::Compact };
-        let footprints = self.reductions.sleep_sets && self.shard.is_whole();
+        let footprints = (self.reductions.sleep_sets || self.reductions.por) && self.shard.is_whole();
         Tracking { mode, omit: self.omit, local_states: self.reductions.local_states, footprints }
     }
 }
@@ -140,7 +161,9 @@ pub fn explore_with<S: Scenario>(scenario: Arc<S>, options: &StatefulOptions, bu
     let params = SearchParams {
         tracking,
         max_states: budget.max_states.unwrap_or(default_max),
-        sleep_sets: tracking.footprints,
+        sleep_sets: options.reductions.sleep_sets && options.shard.is_whole(),
+        por: options.reductions.por && options.shard.is_whole(),
+        por_flaw: options.por_flaw,
         unsound_independence: options.unsound_independence,
         match_above_cut: options.match_above_cut,
         matching: true,
@@ -187,6 +210,8 @@ pub(crate) fn dfs_shard<S: Scenario>(
         tracking: Tracking::default(),
         max_states: u64::MAX,
         sleep_sets: false,
+        por: false,
+        por_flaw: None,
         unsound_independence: false,
         match_above_cut: false,
         matching: false,

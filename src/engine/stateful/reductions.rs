@@ -1,7 +1,7 @@
 //! The reductions the stateful search can apply, each its own switch: on by default once its
 //! cross-validation against the unreduced search and DFS holds (tests/stateful.rs), and each can be
-//! turned off (`--no-local-states`, `--no-sleep-sets`; catalogue `local_states = false`, `sleep_sets = false`), so the unreduced search stays
-//! available and tested.
+//! turned off (`--no-local-states`, `--no-sleep-sets`, `--no-por`; catalogue `local_states = false`,
+//! `sleep_sets = false`, `por = false`), so the unreduced search stays available and tested.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,16 +15,20 @@ pub enum Reduction {
     /// Sleep sets: a transition explored from a state is not explored again after an
     /// independent one (see the `sleep` module). Never with `--shard`.
     SleepSets,
+    /// Partial-order reduction of states: a state is explored from the tasks whose orders with
+    /// the path matter only (see the `por` module). Never with `--shard`.
+    Por,
 }
 
 impl Reduction {
-    pub const ALL: [Reduction; 2] = [Reduction::LocalStates, Reduction::SleepSets];
+    pub const ALL: [Reduction; 3] = [Reduction::LocalStates, Reduction::SleepSets, Reduction::Por];
 
     /// The catalogue's engine parameter.
     pub fn parameter(self) -> &'static str {
         match self {
             Reduction::LocalStates => "local_states",
             Reduction::SleepSets => "sleep_sets",
+            Reduction::Por => "por",
         }
     }
 
@@ -33,6 +37,7 @@ impl Reduction {
         match self {
             Reduction::LocalStates => "no-local-states",
             Reduction::SleepSets => "no-sleep-sets",
+            Reduction::Por => "no-por",
         }
     }
 }
@@ -43,23 +48,25 @@ impl Reduction {
 pub struct Reductions {
     pub local_states: bool,
     pub sleep_sets: bool,
+    pub por: bool,
 }
 
 impl Default for Reductions {
     /// Every reduction.
     fn default() -> Reductions {
-        Reductions { local_states: true, sleep_sets: true }
+        Reductions { local_states: true, sleep_sets: true, por: true }
     }
 }
 
 impl Reductions {
     /// The unreduced search.
-    pub const NONE: Reductions = Reductions { local_states: false, sleep_sets: false };
+    pub const NONE: Reductions = Reductions { local_states: false, sleep_sets: false, por: false };
 
     pub fn is_on(self, reduction: Reduction) -> bool {
         match reduction {
             Reduction::LocalStates => self.local_states,
             Reduction::SleepSets => self.sleep_sets,
+            Reduction::Por => self.por,
         }
     }
 
@@ -68,6 +75,7 @@ impl Reductions {
         match reduction {
             Reduction::LocalStates => self.local_states = on,
             Reduction::SleepSets => self.sleep_sets = on,
+            Reduction::Por => self.por = on,
         }
         self
     }

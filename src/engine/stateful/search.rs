@@ -48,35 +48,15 @@
 //! state matching is the sharded DFS. Union of the shards: every subtree explored by exactly one
 //! shard, so every execution (DFS) or every reachable state (stateful) is covered.
 
+use super::frames::{self, Frame};
 use super::sleep::{self, Entry};
 use super::visited::{Visit, Visited};
-use super::SearchStats;
+use super::{PorFlaw, SearchStats};
 use crate::engine::Watch;
 use crate::shard::Shard;
 use gcmc_models::platform::stateful::tracker::{self, Tracking};
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::sync::{Arc, Mutex, PoisonError};
-
-/// One decision on the current path: the tasks that were runnable, those to explore from it, the
-/// one taken now, and (sleep sets) the tasks asleep there and the footprints of those taken.
-struct Frame {
-    options: Vec<TaskId>,
-    /// Indices into `options` of the transitions to explore here, in order.
-    todo: Vec<usize>,
-    /// The position in `todo` of the one taken now.
-    next: usize,
-    /// The tasks asleep at this decision, with their footprints.
-    asleep: Vec<Entry>,
-    /// The tasks taken here so far, the last the one taken now (its footprint is known at the
-    /// next decision).
-    explored: Vec<Entry>,
-}
-
-impl Frame {
-    fn chosen(&self) -> TaskId {
-        self.options[self.todo[self.next]]
-    }
-}
 
 /// The search's parameters.
 #[derive(Clone, Copy, Debug)]
@@ -86,6 +66,11 @@ pub(crate) struct SearchParams {
     /// Sleep sets (see the `sleep` module); never with shards, whose walk above the cut must be
     /// the same tree in every shard.
     pub sleep_sets: bool,
+    /// Partial-order reduction of states (see the `por` module); never with shards, like sleep
+    /// sets.
+    pub por: bool,
+    /// The part of the partial-order reduction a test removes (never in a real run).
+    pub por_flaw: Option<PorFlaw>,
     /// The deliberately unsound independence of the tests (a read and a write of one object
     /// called independent): never set in a real run.
     pub unsound_independence: bool,
@@ -190,27 +175,31 @@ impl StatefulSearch {
     /// Moves to the next unexplored alternative; false when none is left.
     fn backtrack(&mut self) -> bool {
         while let Some(frame) = self.frames.last_mut() {
-            if frame.next + 1 < frame.todo.len() {
-                frame.next += 1;
-                let chosen = frame.chosen();
-                frame.explored.push((chosen, None));
+            if frame.advance() {
                 return true;
             }
-            self.frames.pop();
+            let done = self.frames.pop().expect("the last frame");
+            if self.params.por {
+                let skipped = frames::finish(&mut self.frames, done, &mut self.visited);
+                self.stats().por_skipped += skipped;
+            }
         }
         false
     }
 
     /// The transition taken at the last decision just ended: its footprint is now known.
     fn footprint_taken(&mut self) {
-        if !self.params.sleep_sets {
+        if !self.params.sleep_sets && !self.params.por {
             return;
         }
         let footprint = tracker::take_footprint(self.last_chosen.map(|t| usize::from(t) as u32));
-        if let (Some(footprint), Some(frame)) = (footprint, self.depth.checked_sub(1).and_then(|d| self.frames.get_mut(d))) {
-            if let Some(last) = frame.explored.last_mut() {
-                last.1 = Some(footprint);
-            }
+        let Some(at) = self.depth.checked_sub(1).filter(|&d| d < self.frames.len()) else { return };
+        if let (Some(footprint), Some(last)) = (footprint, self.frames[at].explored.last_mut()) {
+            last.1 = Some(footprint);
+        }
+        if self.params.por {
+            let latest_only = self.params.por_flaw == Some(PorFlaw::LatestRaceOnly);
+            frames::analyse(&mut self.frames, at, self.params.unsound_independence, latest_only);
         }
     }
 
@@ -285,19 +274,37 @@ impl Scheduler for StatefulSearch {
         let asleep = self.asleep_at(&options);
         let asleep_mask = sleep::mask(&asleep);
         let mut todo: Vec<usize> = (0..options.len()).filter(|&i| !sleep::contains(asleep_mask, options[i])).collect();
+        let mut stored = None;
         let above_cut = !self.params.shard.is_whole() && self.branching < self.params.split_depth;
         if options.len() > 1 && self.params.matching && (!above_cut || self.params.match_above_cut) {
             let ids: Vec<usize> = options.iter().map(|&t| usize::from(t)).collect();
             let state = tracker::fingerprint(&ids).expect("tracking is on during a stateful execution");
-            match self.visited.visit(state, asleep_mask) {
-                Visit::New => self.stored(),
-                Visit::Covered => {
+            match self.visited.visit(state.clone(), asleep_mask) {
+                Visit::New => {
+                    self.stored();
+                    if self.params.por {
+                        // One awake task to begin with: the races found below add the others
+                        // whose order with it matters.
+                        todo.truncate(1);
+                        stored = Some(state);
+                    }
+                }
+                Visit::Covered(below) => {
                     self.stats().revisits += 1;
+                    if self.params.por {
+                        frames::revisited(&mut self.frames, &self.visited, &state, below, self.params.por_flaw);
+                    }
                     return self.prune(runnable, current, is_yielding);
                 }
-                Visit::Woken(woken) => {
+                Visit::Woken(woken, below) => {
                     self.stats().woken += 1;
                     todo = (0..options.len()).filter(|&i| sleep::contains(woken, options[i])).collect();
+                    if self.params.por {
+                        frames::revisited(&mut self.frames, &self.visited, &state, below, self.params.por_flaw);
+                        // Only an explored state takes this exploration's summary; one on the
+                        // path (a cycle) is finished by the frame that stored it.
+                        stored = matches!(below, super::visited::Below::Done(_)).then_some(state);
+                    }
                 }
             }
             if self.stats().stopped.is_some() {
@@ -309,11 +316,15 @@ impl Scheduler for StatefulSearch {
             // Every runnable task is asleep: each transition from here leads where an
             // independent one explored earlier already led.
             self.stats().sleep_prunes += 1;
+            if let Some(state) = stored {
+                self.visited.finish(&state, &Default::default());
+            }
             return self.prune(runnable, current, is_yielding);
         }
         self.branching += usize::from(options.len() > 1);
-        let chosen = options[todo[0]];
-        self.frames.push(Frame { options, todo, next: 0, asleep, explored: vec![(chosen, None)] });
+        let frame = Frame::new(options, todo, asleep, stored);
+        let chosen = frame.chosen();
+        self.frames.push(frame);
         self.depth += 1;
         self.last_chosen = Some(chosen);
         let mut stats = self.stats();

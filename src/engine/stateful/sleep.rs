@@ -8,8 +8,8 @@
 //! tracker between the decision that scheduled it and the next one, plus the operation it had
 //! announced if that may block (a lock, whose blocked attempt records nothing). A sleeping task's
 //! footprint is the one observed when it ran from the earlier state: an independent transition
-//! writes nothing it reads, so it does the same again. Spawns, joins and an unknown footprint
-//! touch everything. Audit data ([`Shared`](gcmc_models::check::Shared)) is written by every
+//! writes nothing it reads, so it does the same again. A join and the last transition of the task
+//! it waits for both touch that task's end; an unknown footprint touches everything. Audit data ([`Shared`](gcmc_models::check::Shared)) is written by every
 //! access, so two steps that both record into one ledger are dependent.
 //!
 //! The child of a state, reached by task `t`, has asleep: every task asleep at the state or

@@ -1,14 +1,18 @@
-//! What a transition touched, for the sleep sets: the objects it read or wrote, or everything
-//! (a spawn or a join, which change the set of tasks). The tracker collects a footprint between
-//! two scheduling decisions; the search compares footprints to decide which orders commute.
+//! What a transition touched, for the sleep sets and the partial-order reduction: the objects it
+//! read or wrote, the tasks whose end it made or observed (a task's last transition ends it, a
+//! join observes that end), or everything (a footprint not known). The tracker collects a
+//! footprint between two scheduling decisions; the search compares footprints to decide which
+//! orders commute. A spawn touches nothing of another task: the child cannot run before it, and
+//! no other task can observe it but through objects, which are tracked.
 
 use super::tracker::ObjectId;
 
-/// What a transition touched: an object, or everything (a spawn or a join, which change the set
-/// of tasks; an unknown footprint counts as this too).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a transition touched: an object, a task's end (written by its last transition, read and
+/// written by the join that waits for it), or everything (an unknown footprint).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     Object(ObjectId),
+    Task(u32),
     Everything,
 }
 

@@ -52,7 +52,8 @@ impl Platform for Stateful {
             *slot.lock().unwrap_or_else(PoisonError::into_inner) = tracker::finish();
             value
         });
-        TrackedJoinHandle { inner, last }
+        let child = usize::from(inner.thread().id()) as u32;
+        TrackedJoinHandle { inner, last, child }
     }
 
     fn spin_loop() {
@@ -235,11 +236,13 @@ impl<T> Drop for TrackedCell<T> {
 pub struct TrackedJoinHandle<T> {
     inner: shuttle::thread::JoinHandle<T>,
     last: Arc<std::sync::Mutex<Option<(u32, tracker::Digest)>>>,
+    /// The child's task: a join waits for its end.
+    child: u32,
 }
 
 impl<T: Send + 'static> JoinHandle<T> for TrackedJoinHandle<T> {
     fn join(self) -> T {
-        tracker::announce(tracker::Access::EVERYTHING);
+        tracker::announce(tracker::Access { target: tracker::Target::Task(self.child), write: true });
         let value = match shuttle::thread::JoinHandle::join(self.inner) {
             Ok(value) => value,
             Err(payload) => std::panic::resume_unwind(payload),

@@ -202,9 +202,6 @@ impl Tracker {
         if let Some(id) = object {
             self.touch(Target::Object(id), false);
         }
-        if matches!(event, Event::Spawn | Event::Join) {
-            self.touch(Target::Everything, true);
-        }
         if self.omit == Some(Omit::Histories) {
             self.task(task);
             return;
@@ -327,6 +324,7 @@ pub fn declare<T: Hash + ?Sized>(local: &T) {
 pub fn finish() -> Option<(u32, Digest)> {
     let task = current_task()?;
     with(|t| {
+        t.touch(Target::Task(task), true);
         let none = Digest::empty(t.mode);
         t.record(task, Event::Finish, None, &none);
         (task, t.task(task).history.clone())
@@ -339,6 +337,7 @@ pub fn joined(child: Option<(u32, Digest)>) {
     let Some((child, last)) = child else { return };
     let Some(task) = current_task() else { return };
     with(|t| {
+        t.touch(Target::Task(child), true);
         t.record(task, Event::Join, None, &last);
         t.take(Key::Task(child));
         t.tasks.remove(&child);
