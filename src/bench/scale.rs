@@ -7,7 +7,7 @@ use super::plot::{self, Series};
 use super::subject::{Subject, GCBITS_BASE, WORKBUFS_BASE};
 use super::table::Table;
 use super::{count, secs, Grid, Section};
-use crate::engine::{Budget, Engine, Outcome, Verdict};
+use crate::engine::{Budget, Engine, Outcome, Reduction, Reductions, Verdict};
 use crate::error::GcmcError;
 use crate::registry;
 
@@ -27,7 +27,12 @@ fn columns() -> Vec<(String, Engine)> {
         columns.push((format!("loom, bound {bound}"), Engine::Loom { preemption_bound: Some(bound) }));
     }
     columns.push(("shuttle DFS".into(), Engine::Dfs { max_iterations: None }));
+    // The reductions side by side: the default, then without the partial-order reduction, then
+    // with none at all.
     columns.push(("stateful (states)".into(), Engine::stateful()));
+    let without_por = Reductions::default().with(Reduction::Por, false);
+    columns.push(("stateful, no POR (states)".into(), Engine::Stateful { exact_states: false, reductions: without_por }));
+    columns.push(("stateful, unreduced (states)".into(), Engine::Stateful { exact_states: false, reductions: Reductions::NONE }));
     columns
 }
 

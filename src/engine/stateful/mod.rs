@@ -60,6 +60,12 @@ pub struct SearchStats {
     /// order with the path does not matter.
     #[serde(default)]
     pub por_skipped: u64,
+    /// Decisions replayed from a prefix explored before: what shuttle's re-execution costs.
+    #[serde(default)]
+    pub replayed: u64,
+    /// Decisions of pruned executions run on to their end untracked: what their tails cost.
+    #[serde(default)]
+    pub tail_steps: u64,
     /// The deepest decision reached.
     pub max_depth: u64,
     /// Executions run on through a subtree of another shard, not counted (`explore --shard`).
@@ -78,9 +84,11 @@ impl std::fmt::Display for SearchStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "stateful: {} states stored, {} transitions, {} revisits pruned, {} sleep-set prunes, {} revisits woken, {} transitions skipped by POR, depth {}, visited set {:.1} MiB",
+            "stateful: {} states stored, {} transitions ({} decisions replayed, {} run on in pruned tails), {} revisits pruned, {} sleep-set prunes, {} revisits woken, {} transitions skipped by POR, depth {}, visited set {:.1} MiB",
             self.states,
             self.transitions,
+            self.replayed,
+            self.tail_steps,
             self.revisits,
             self.sleep_prunes,
             self.woken,

@@ -106,6 +106,10 @@ pub(crate) struct StatefulSearch {
     subtrees: u64,
     /// This shard's executions so far.
     own_executions: u64,
+    /// Decisions replayed, and run on in a pruned tail, in the current execution (added to the
+    /// figures when it ends, so the stats' lock is not taken at every step).
+    replayed: u64,
+    tail_steps: u64,
     started: bool,
     visited: Visited,
     /// Told of every state stored, for live progress.
@@ -126,6 +130,8 @@ impl StatefulSearch {
             reached_cut: false,
             subtrees: 0,
             own_executions: 0,
+            replayed: 0,
+            tail_steps: 0,
             started: false,
             visited: Visited::new(params.tracking.mode),
             watch: None,
@@ -159,6 +165,10 @@ impl StatefulSearch {
         } else {
             self.own_executions += 1;
         }
+        let (replayed, tail_steps) = (std::mem::take(&mut self.replayed), std::mem::take(&mut self.tail_steps));
+        let mut stats = self.stats();
+        stats.replayed += replayed;
+        stats.tail_steps += tail_steps;
     }
 
     fn stats(&self) -> std::sync::MutexGuard<'_, SearchStats> {
@@ -243,6 +253,7 @@ impl Scheduler for StatefulSearch {
 
     fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
         if self.pruned {
+            self.tail_steps += 1;
             return Some(run_on(runnable, current, is_yielding));
         }
         self.footprint_taken();
@@ -256,6 +267,7 @@ impl Scheduler for StatefulSearch {
                 frame.options
             );
             let chosen = frame.chosen();
+            self.replayed += 1;
             self.reached_cut |= cut;
             self.branching += usize::from(now.len() > 1);
             self.depth += 1;
