@@ -33,6 +33,13 @@
 //! shows that with them every case stores exactly the states it stores without, and that a
 //! footprint without the announcements, or a read called independent of a write, loses states.
 //!
+//! **Partial-order reduction** (the `por` and `frames` modules; on unless `--no-por`) prunes
+//! states: a new state is explored from one task, and races found with the path add the others
+//! that matter; a revisit checks the summary of what lies below the state against the path.
+//! tests/stateful.rs shows it reaches every end state DFS and the unreduced search reach, and that
+//! each of its safety nets (summaries, the cycle proviso, every race rather than the latest) is
+//! needed.
+//!
 //! Decisions with one runnable task are not stored: their successor is unique, so a revisit is
 //! caught at the next decision with a choice, and the visited set holds only branching states.
 //!
