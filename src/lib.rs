@@ -14,6 +14,7 @@ pub mod engine;
 pub mod engine_spec;
 pub mod error;
 pub mod explain;
+pub mod files;
 pub mod generated;
 pub mod jobs;
 pub mod orderings;

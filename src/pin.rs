@@ -86,7 +86,7 @@ pub fn plan(case: &Case) -> Result<Plan<'_>, String> {
 /// line that differs (old and new). Read as plain JSON, so a file from another version still shows.
 fn trace_changes(path: &Path, verdict: &Verdict, file: &ReplayFile) -> Vec<String> {
     let shown = paths::shown(path);
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(text) = crate::files::read_bounded(path, crate::files::MAX_REPLAY_BYTES) else {
         return vec![format!("no pinned replay at {shown} yet")];
     };
     let Ok(old) = serde_json::from_str::<Value>(&text) else {
@@ -199,7 +199,7 @@ fn write_plan(p: &Plan<'_>, catalogue: &Catalogue, silenced: &mut impl FnMut() -
 fn record_counts(catalogue: &Catalogue, plans: &[Plan<'_>]) -> Result<(), GcmcError> {
     let shown = paths::shown(&catalogue.path);
     let bad = |problem: String| GcmcError::catalogue(shown.clone(), problem);
-    let mut text = std::fs::read_to_string(&catalogue.path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let mut text = crate::files::read_bounded(&catalogue.path, crate::files::MAX_CATALOGUE_BYTES).map_err(bad)?;
     let mut counts_changed = false;
     for p in plans {
         if let Some(n) = p.executions {
@@ -214,7 +214,7 @@ fn record_counts(catalogue: &Catalogue, plans: &[Plan<'_>]) -> Result<(), GcmcEr
     if counts_changed {
         // The edited text must still be a valid catalogue before it replaces the old one.
         catalogue::load_str(&catalogue.path, &text)?;
-        std::fs::write(&catalogue.path, &text).map_err(|e| GcmcError::io(format!("cannot write {shown}"), e))?;
+        crate::files::write(&catalogue.path, text.as_bytes()).map_err(|e| GcmcError::io(format!("cannot write {shown}"), e))?;
     }
     Ok(())
 }

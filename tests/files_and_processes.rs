@@ -4,8 +4,50 @@
 
 mod common;
 
+use common::{gcmc, GOOD_CASE};
 use std::os::fd::{FromRawFd, OwnedFd};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = common::scratch("files-and-processes", name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Exit 2, one `error:` line on stderr that contains every one of `expected`.
+fn assert_refused(out: &Output, expected: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stdout {} stderr {stderr}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    for needle in expected {
+        assert!(stderr.contains(needle), "{stderr} (wanted {needle:?})");
+    }
+}
+
+/// `gcmc ARGS`, failed if it has not ended within `seconds` (it is killed then): a refusal must
+/// come at once, not after a read that never ends.
+fn gcmc_within(args: &[&str], seconds: u64) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gcmc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the gcmc binary runs");
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() >= seconds {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("gcmc {args:?} still running after {seconds}s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
 
 /// `gcmc ARGS` with its stdout a pipe whose reader is already gone: every write sees EPIPE,
 /// whatever the timing (a reader that closed after a read could let small output through).
@@ -53,4 +95,26 @@ fn a_reader_that_stops_after_one_line_sees_no_panic() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(matches!(out.status.code(), Some(0 | 141)), "{:?}", out.status);
+}
+
+#[test]
+fn inputs_that_are_not_small_regular_files_are_refused_at_once() {
+    assert_refused(&gcmc_within(&["replay", "/dev/zero"], 10), &["replay file /dev/zero refused: not a regular file (a device)"]);
+    let dir = scratch("inputs");
+    let fifo = dir.join("catalogue.fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let fifo = fifo.to_str().unwrap();
+    for args in [&["list", "--catalogue", fifo][..], &["check", "--catalogue", fifo], &["replay", fifo]] {
+        assert_refused(&gcmc_within(args, 10), &["catalogue.fifo", "not a regular file (a FIFO)"]);
+    }
+    assert_refused(&gcmc_within(&["list", "--catalogue", dir.to_str().unwrap()], 10), &["not a regular file (a directory)"]);
+    let big = dir.join("big.toml");
+    let limit = gcmc::files::MAX_CATALOGUE_BYTES;
+    std::fs::write(&big, format!("{GOOD_CASE}#{}", "x".repeat(limit as usize))).unwrap();
+    let over = format!("over the limit of {limit} bytes");
+    assert_refused(&gcmc_within(&["list", "--catalogue", big.to_str().unwrap()], 10), &[&over]);
+    let listed = String::from_utf8(gcmc(&["list", "--limits"]).stdout).unwrap();
+    let row = |what: &str, max: String| listed.lines().any(|l| l.contains(what) && l.split_whitespace().any(|w| w == max));
+    assert!(row("catalogue file, bytes", limit.to_string()), "{listed}");
+    assert!(row("replay file, bytes", gcmc::files::MAX_REPLAY_BYTES.to_string()), "{listed}");
 }

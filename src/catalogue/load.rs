@@ -31,7 +31,8 @@ struct Entry {
 
 /// Reads and validates the catalogue at `path`.
 pub fn load(path: &Path) -> Result<Catalogue, GcmcError> {
-    let text = std::fs::read_to_string(path).map_err(|e| GcmcError::catalogue(crate::paths::shown(path), format!("cannot read: {e}")))?;
+    let text = crate::files::read_bounded(path, crate::files::MAX_CATALOGUE_BYTES)
+        .map_err(|problem| GcmcError::catalogue(crate::paths::shown(path), problem))?;
     load_str(path, &text)
 }
 

@@ -54,6 +54,11 @@ pub(super) fn limits() -> Result<i32, GcmcError> {
         gcmc_models::platform::LOOM_MAX_SPAWNED_THREADS.to_string(),
         "loom 0.7 tracks 5 threads, the main one included".into(),
     ]);
+    use crate::files::{MAX_CATALOGUE_BYTES, MAX_REPLAY_BYTES};
+    let file = "read whole: only a regular file, checked before reading and bounded while read";
+    for (what, max, why) in [("catalogue file, bytes", MAX_CATALOGUE_BYTES, file), ("replay file, bytes", MAX_REPLAY_BYTES, file)] {
+        rows.push(vec!["files".into(), what.into(), max.to_string(), why.into()]);
+    }
     print!("{}", align(&rows));
     Ok(0)
 }
