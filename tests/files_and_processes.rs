@@ -6,7 +6,7 @@ mod common;
 
 use common::{gcmc, GOOD_CASE};
 use std::os::fd::{FromRawFd, OwnedFd};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn scratch(name: &str) -> PathBuf {
@@ -47,6 +47,11 @@ fn gcmc_within(args: &[&str], seconds: u64) -> Output {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
+}
+
+/// A case that must pin a replay (a loom violation) at `replay`, as written in the catalogue.
+fn broken_case(replay: &str) -> String {
+    GOOD_CASE.replace("expect = \"holds\"", &format!("expect = \"violation:aba\"\nreplay = \"{replay}\""))
 }
 
 /// `gcmc ARGS` with its stdout a pipe whose reader is already gone: every write sees EPIPE,
@@ -95,6 +100,64 @@ fn a_reader_that_stops_after_one_line_sees_no_panic() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(matches!(out.status.code(), Some(0 | 141)), "{:?}", out.status);
+}
+
+#[test]
+fn a_catalogue_replay_path_must_stay_inside_the_catalogue_directory() {
+    let dir = scratch("paths");
+    let outside = scratch("paths-outside");
+    std::os::unix::fs::symlink(&outside, dir.join("out")).unwrap();
+    let catalogue = dir.join("catalogue.toml");
+    let path = catalogue.to_str().unwrap();
+    for (replay, problem) in [
+        ("../x.json", "has a `..` component"),
+        ("replays/../../x.json", "has a `..` component"),
+        ("/tmp/x.json", "is absolute"),
+        ("out/x.json", "leads out of it through a symlink"),
+        (".", "names no file"),
+    ] {
+        std::fs::write(&catalogue, broken_case(replay)).unwrap();
+        for args in [&["list", "--catalogue", path][..], &["pin", "ok", "--catalogue", path]] {
+            let out = gcmc(args);
+            assert_refused(&out, &["case ok: replay", replay, problem, "inside the catalogue's directory"]);
+        }
+    }
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing may be written outside");
+    std::fs::write(&catalogue, broken_case("replays/ok.json")).unwrap();
+    let listed = gcmc(&["list", "--catalogue", path]);
+    assert_eq!(listed.status.code(), Some(0), "{}", String::from_utf8_lossy(&listed.stderr));
+}
+
+/// `pin` overwrites only a gcmc replay of the same case; a user's file, or another case's replay,
+/// at the path a catalogue names is left as it was.
+#[test]
+fn pin_never_overwrites_a_file_that_is_not_its_replay_of_the_case() {
+    let dir = scratch("pin-owns");
+    std::fs::create_dir_all(dir.join("replays")).unwrap();
+    let catalogue = dir.join("catalogue.toml");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("models/catalogue.toml")).unwrap();
+    let start = text.find("[[case]]\nid = \"R6-loom\"").expect("R6-loom in the catalogue");
+    let end = start + text[start..].find("\n\n").unwrap();
+    std::fs::write(&catalogue, format!("{}\n", &text[start..end])).unwrap();
+    let target = dir.join("replays/R6-loom.json");
+    let another_case = std::fs::read_to_string(root.join("models/replays/R1-loom.json")).unwrap();
+    for (content, problem) in [
+        ("my notes, not JSON\n".to_string(), "is not a gcmc replay file (not JSON)"),
+        ("{\"notes\": 1}\n".to_string(), "is not a gcmc replay file (no gcmc_version or format)"),
+        (another_case, "holds the replay of case R1-loom"),
+    ] {
+        std::fs::write(&target, &content).unwrap();
+        let out = gcmc(&["pin", "R6-loom", "--catalogue", catalogue.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("R6-loom: NOT pinned") && stdout.contains(problem), "{stdout}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), content, "pin overwrote a file it does not own");
+    }
+    std::fs::remove_file(&target).unwrap();
+    let pinned = gcmc(&["pin", "R6-loom", "--catalogue", catalogue.to_str().unwrap()]);
+    assert_eq!(pinned.status.code(), Some(0), "{}", String::from_utf8_lossy(&pinned.stdout));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), std::fs::read_to_string(root.join("models/replays/R6-loom.json")).unwrap());
 }
 
 #[test]

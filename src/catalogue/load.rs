@@ -7,7 +7,7 @@ use crate::error::{one_line, GcmcError};
 use crate::registry;
 use serde::Deserialize;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,8 +111,9 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
         }
         _ => {}
     }
+    let replay = entry.replay.as_deref().map(|r| inside(dir, r)).transpose()?;
     Ok(Case {
-        replay: entry.replay.as_ref().map(|r| dir.join(r)),
+        replay,
         replay_as_written: entry.replay,
         id: entry.id,
         model,
@@ -125,6 +126,37 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
         deep: entry.deep,
         why: entry.why,
     })
+}
+
+/// `written` (a catalogue's `replay`) resolved against the catalogue's directory `dir`, refused
+/// unless it stays inside: a catalogue is shared input, and `pin` writes where it points.
+fn inside(dir: &Path, written: &str) -> Result<PathBuf, String> {
+    let refuse = |why: &str| Err(format!("replay `{written}` {why}: it must be a relative path inside the catalogue's directory"));
+    let relative = Path::new(written);
+    for component in relative.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => return refuse("is absolute"),
+            Component::ParentDir => return refuse("has a `..` component"),
+            Component::CurDir | Component::Normal(_) => {}
+        }
+    }
+    if relative.file_name().is_none() {
+        return refuse("names no file");
+    }
+    let path = dir.join(relative);
+    // With no `..`, only a symlink can lead out: resolve the longest part that exists (the file
+    // itself may not be pinned yet) and compare it with the directory, resolved the same way.
+    let Ok(root) = dir.canonicalize().or_else(|_| std::env::current_dir().and_then(|cwd| cwd.join(dir).canonicalize())) else {
+        return Ok(path);
+    };
+    let Some(existing) = path.ancestors().find(|p| !p.as_os_str().is_empty() && p.symlink_metadata().is_ok()) else {
+        return Ok(path);
+    };
+    match existing.canonicalize() {
+        Ok(resolved) if resolved.starts_with(&root) => Ok(path),
+        Ok(resolved) => refuse(&format!("leads out of it through a symlink (to {})", resolved.display())),
+        Err(e) => refuse(&format!("cannot be resolved ({e})")),
+    }
 }
 
 /// Where replay files go when none is given: `<target>/gcmc/replays`, the target directory being
