@@ -25,5 +25,6 @@ pub mod registry;
 pub mod replay_file;
 pub mod shard;
 pub mod shrink;
+pub mod text;
 pub mod view;
 pub mod watchdog;

@@ -181,3 +181,38 @@ fn inputs_that_are_not_small_regular_files_are_refused_at_once() {
     assert!(row("catalogue file, bytes", limit.to_string()), "{listed}");
     assert!(row("replay file, bytes", gcmc::files::MAX_REPLAY_BYTES.to_string()), "{listed}");
 }
+
+/// Names of absurd length are refused at load in one short line; at the bounds they load and
+/// every table lays them out.
+#[test]
+fn absurdly_long_names_are_refused_at_load() {
+    let dir = scratch("names");
+    let catalogue = dir.join("catalogue.toml");
+    let path = catalogue.to_str().unwrap();
+    let max_id = gcmc::catalogue::load::MAX_ID_CHARS;
+    let max_why = gcmc::catalogue::load::MAX_WHY_CHARS;
+    let long_id = "a".repeat(1_000_000);
+    for (text, problem) in [
+        (
+            GOOD_CASE.replace("id = \"ok\"", &format!("id = \"{long_id}\"")),
+            format!("case #1: `id` has 1000000 characters, over the limit of {max_id}"),
+        ),
+        (
+            GOOD_CASE.replace("expect =", &format!("why = \"{}\"\nexpect =", "w".repeat(max_why + 1))),
+            format!("case ok: `why` has {} characters, over the limit of {max_why}", max_why + 1),
+        ),
+    ] {
+        std::fs::write(&catalogue, text).unwrap();
+        let out = gcmc(&["list", "--catalogue", path]);
+        assert_refused(&out, &[&problem]);
+        assert!(out.stderr.len() < 500, "the error echoes the name: {} bytes", out.stderr.len());
+    }
+    let id = "b".repeat(max_id);
+    std::fs::write(&catalogue, GOOD_CASE.replace("id = \"ok\"", &format!("id = \"{id}\"\nwhy = \"{}\"", "w".repeat(max_why)))).unwrap();
+    let listed = gcmc(&["list", "--catalogue", path]);
+    assert_eq!(listed.status.code(), Some(0), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains(&id));
+    // A 10,000,000-letter id makes a catalogue over the size limit: refused before it is parsed.
+    std::fs::write(&catalogue, GOOD_CASE.replace("id = \"ok\"", &format!("id = \"{}\"", "a".repeat(10_000_000)))).unwrap();
+    assert_refused(&gcmc(&["list", "--catalogue", path]), &["bytes, over the limit of"]);
+}

@@ -9,6 +9,13 @@ use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
+/// The longest case id: ids name files (`replays/<id>.json`) and table rows.
+pub const MAX_ID_CHARS: usize = 200;
+/// The longest `why`: a paragraph, not a document.
+pub const MAX_WHY_CHARS: usize = 2_000;
+/// The longest `replay` path.
+pub const MAX_REPLAY_PATH_CHARS: usize = 1_000;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
@@ -60,7 +67,12 @@ pub fn load_str(path: &Path, text: &str) -> Result<Catalogue, GcmcError> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(cases.len());
     for (n, raw) in cases.into_iter().enumerate() {
-        let id = raw.get("id").and_then(toml::Value::as_str).map_or_else(|| format!("#{}", n + 1), str::to_string);
+        // An id too long to print is named by its place; `case` refuses it.
+        let id = raw
+            .get("id")
+            .and_then(toml::Value::as_str)
+            .filter(|id| id.chars().count() <= MAX_ID_CHARS)
+            .map_or_else(|| format!("#{}", n + 1), str::to_string);
         let case = case(raw, &dir).map_err(|e| fail_case(&id, e))?;
         if !seen.insert(case.id.clone()) {
             return Err(fail_case(&id, "duplicate id".into()));
@@ -75,6 +87,17 @@ pub fn load_str(path: &Path, text: &str) -> Result<Catalogue, GcmcError> {
 
 fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
     let entry = Entry::deserialize(raw).map_err(|e| e.message().to_string())?;
+    let too_long = |field: &str, chars: usize, max: usize| format!("`{field}` has {chars} characters, over the limit of {max}");
+    for (field, text, max) in [
+        ("id", Some(&entry.id), MAX_ID_CHARS),
+        ("why", entry.why.as_ref(), MAX_WHY_CHARS),
+        ("replay", entry.replay.as_ref(), MAX_REPLAY_PATH_CHARS),
+    ] {
+        match text.map(|t| t.chars().count()) {
+            Some(chars) if chars > max => return Err(too_long(field, chars, max)),
+            _ => {}
+        }
+    }
     if entry.id.is_empty() || !entry.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
         return Err("an id is letters, digits, `-`, `_` and `.`".into());
     }
