@@ -27,7 +27,8 @@ use std::path::PathBuf;
     about = "Deterministic model checking of Go runtime GC allocation mechanisms under loom and shuttle",
     after_help = "Exit codes: 0 all matched / held / reproduced / pinned; 1 a mismatch, a violation found, a replay that diverged, \
                   or a pin not made (a changed count on a holds case needs --accept); \
-                  2 bad input (one line `error: ...` on stderr); 3 explore ran out of budget."
+                  2 bad input (one line `error: ...` on stderr); 3 explore ran out of budget; \
+                  141 stdout or stderr closed early (`gcmc list | head -1`)."
 )]
 pub struct Cli {
     #[command(subcommand)]
