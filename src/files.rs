@@ -43,6 +43,7 @@ fn kind(metadata: &std::fs::Metadata) -> &'static str {
     let t = metadata.file_type();
     match () {
         () if t.is_dir() => "a directory",
+        () if t.is_symlink() => "a symlink",
         () if t.is_fifo() => "a FIFO",
         () if t.is_char_device() || t.is_block_device() => "a device",
         () if t.is_socket() => "a socket",
@@ -57,7 +58,17 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Writes to `path` atomically what `fill` writes to the file it is given: the target keeps its
 /// old content (or stays absent) unless `fill` succeeds and the new content is synced.
+///
+/// Only a regular file is replaced: a rename over a symlink or a device (`--svg /dev/stdout`) would
+/// replace the link or the device node itself, not write through it.
 pub fn write_with(path: &Path, fill: impl FnOnce(&mut File) -> io::Result<()>) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) if !metadata.is_file() => {
+            let problem = format!("it is {}, and gcmc replaces only regular files", kind(&metadata));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, problem));
+        }
+        _ => {}
+    }
     let temporary = temporary_beside(path)?;
     let written = File::options().write(true).create_new(true).open(&temporary).and_then(|mut file| {
         fill(&mut file)?;
@@ -119,13 +130,16 @@ mod tests {
     }
 
     #[test]
-    fn a_write_never_follows_a_symlink_at_the_target() {
+    fn a_write_replaces_only_a_regular_file() {
         let dir = scratch("symlink");
         std::fs::write(dir.join("elsewhere"), "keep\n").unwrap();
         std::os::unix::fs::symlink(dir.join("elsewhere"), dir.join("link")).unwrap();
-        write(&dir.join("link"), b"new\n").unwrap();
+        let refused = write(&dir.join("link"), b"new\n").unwrap_err().to_string();
+        assert_eq!(refused, "it is a symlink, and gcmc replaces only regular files");
+        assert!(std::fs::symlink_metadata(dir.join("link")).unwrap().file_type().is_symlink());
         assert_eq!(std::fs::read_to_string(dir.join("elsewhere")).unwrap(), "keep\n");
-        assert_eq!(std::fs::read_to_string(dir.join("link")).unwrap(), "new\n");
+        assert!(write(&dir, b"new\n").unwrap_err().to_string().starts_with("it is a directory"));
+        assert_eq!(entries(&dir), ["elsewhere", "link"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -160,6 +160,22 @@ fn pin_never_overwrites_a_file_that_is_not_its_replay_of_the_case() {
     assert_eq!(std::fs::read_to_string(&target).unwrap(), std::fs::read_to_string(root.join("models/replays/R6-loom.json")).unwrap());
 }
 
+/// A write replaces a regular file, never a symlink (or a device) at the target.
+#[test]
+fn a_chart_is_not_written_over_a_symlink() {
+    let dir = scratch("svg");
+    std::fs::write(dir.join("kept.svg"), "mine\n").unwrap();
+    std::os::unix::fs::symlink(dir.join("kept.svg"), dir.join("link.svg")).unwrap();
+    let link = dir.join("link.svg");
+    let out = gcmc(&["replay", "models/replays/R1-pct.json", "--svg", link.to_str().unwrap()]);
+    assert_refused(&out, &["cannot write the chart", "link.svg: it is a symlink, and gcmc replaces only regular files"]);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(dir.join("kept.svg")).unwrap(), "mine\n");
+    let chart = dir.join("chart.svg");
+    assert_eq!(gcmc(&["replay", "models/replays/R1-pct.json", "--svg", chart.to_str().unwrap()]).status.code(), Some(0));
+    assert!(std::fs::read_to_string(&chart).unwrap().contains("<svg "));
+}
+
 #[test]
 fn inputs_that_are_not_small_regular_files_are_refused_at_once() {
     assert_refused(&gcmc_within(&["replay", "/dev/zero"], 10), &["replay file /dev/zero refused: not a regular file (a device)"]);
