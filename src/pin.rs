@@ -48,6 +48,9 @@ pub fn pinnable(case: &Case) -> bool {
 /// Runs `case` and compares the result with what is recorded. An outcome that does not match the
 /// expectation is an error: nothing of it is pinned.
 pub fn plan(case: &Case) -> Result<Plan<'_>, String> {
+    if let Some(path) = &case.replay {
+        may_overwrite(path, &case.id)?;
+    }
     let verdict = case.model.run(&case.config, &case.engine, &case.budget).map_err(|e| e.to_string())?;
     if !case.expect.matches(&verdict.outcome) {
         return Err(format!("expected {}, got {}; nothing pinned", case.expect, verdict.outcome));
@@ -82,11 +85,38 @@ pub fn plan(case: &Case) -> Result<Plan<'_>, String> {
     Ok(Plan { case, changes, executions, states, file })
 }
 
+/// Pin replaces only what it owns: nothing at `path` yet, or a gcmc replay file of case `id` (of
+/// any gcmc version: re-pinning after an upgrade is the point). A catalogue pointing `replay` at
+/// someone's notes, or at another case's replay, must not cost them the file.
+fn may_overwrite(path: &Path, id: &str) -> Result<(), String> {
+    let shown = paths::shown(path);
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot inspect {shown}: {e}")),
+        Ok(_) => {}
+    }
+    let refuse =
+        |what: String| Err(format!("{shown} {what}; pin overwrites only a gcmc replay of case {id}: move it away or change `replay`"));
+    let text = match crate::files::read_bounded(path, crate::files::MAX_REPLAY_BYTES) {
+        Ok(text) => text,
+        Err(problem) => return refuse(format!("cannot be read as a replay file ({problem})")),
+    };
+    let Ok(old) = serde_json::from_str::<Value>(&text) else { return refuse("is not a gcmc replay file (not JSON)".into()) };
+    if old.get("gcmc_version").and_then(Value::as_str).is_none() || old.get("format").and_then(Value::as_u64).is_none() {
+        return refuse("is not a gcmc replay file (no gcmc_version or format)".into());
+    }
+    match old.get("case").and_then(Value::as_str) {
+        Some(case) if case == id => Ok(()),
+        Some(other) => refuse(format!("holds the replay of case {other}")),
+        None => refuse("holds a replay of no catalogue case".into()),
+    }
+}
+
 /// How the new failure differs from the one pinned at `path`: its violation, and the first trace
 /// line that differs (old and new). Read as plain JSON, so a file from another version still shows.
 fn trace_changes(path: &Path, verdict: &Verdict, file: &ReplayFile) -> Vec<String> {
     let shown = paths::shown(path);
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(text) = crate::files::read_bounded(path, crate::files::MAX_REPLAY_BYTES) else {
         return vec![format!("no pinned replay at {shown} yet")];
     };
     let Ok(old) = serde_json::from_str::<Value>(&text) else {
@@ -199,7 +229,7 @@ fn write_plan(p: &Plan<'_>, catalogue: &Catalogue, silenced: &mut impl FnMut() -
 fn record_counts(catalogue: &Catalogue, plans: &[Plan<'_>]) -> Result<(), GcmcError> {
     let shown = paths::shown(&catalogue.path);
     let bad = |problem: String| GcmcError::catalogue(shown.clone(), problem);
-    let mut text = std::fs::read_to_string(&catalogue.path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let mut text = crate::files::read_bounded(&catalogue.path, crate::files::MAX_CATALOGUE_BYTES).map_err(bad)?;
     let mut counts_changed = false;
     for p in plans {
         if let Some(n) = p.executions {
@@ -214,7 +244,7 @@ fn record_counts(catalogue: &Catalogue, plans: &[Plan<'_>]) -> Result<(), GcmcEr
     if counts_changed {
         // The edited text must still be a valid catalogue before it replaces the old one.
         catalogue::load_str(&catalogue.path, &text)?;
-        std::fs::write(&catalogue.path, &text).map_err(|e| GcmcError::io(format!("cannot write {shown}"), e))?;
+        crate::files::write(&catalogue.path, text.as_bytes()).map_err(|e| GcmcError::io(format!("cannot write {shown}"), e))?;
     }
     Ok(())
 }

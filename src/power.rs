@@ -172,7 +172,7 @@ pub fn report(powers: &[RowPower], bugs: &[Bug]) -> String {
         out.push_str(&format!("{model}: {} holds rows x {} bugs\n", rows.len(), columns.len()));
         let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
         let header: String = (1..=columns.len()).map(|i| format!("{:>3}", i)).collect();
-        out.push_str(&format!("  {:<width$}  {header}\n", "row"));
+        out.push_str(&format!("  {}  {header}\n", crate::text::pad_right("row", width)));
         for row in &rows {
             let cells: String = columns
                 .iter()
@@ -183,7 +183,7 @@ pub fn report(powers: &[RowPower], bugs: &[Bug]) -> String {
                     Some(_) => "  .",
                 })
                 .collect();
-            out.push_str(&format!("  {:<width$}  {cells}\n", row.id));
+            out.push_str(&format!("  {}  {cells}\n", crate::text::pad_right(&row.id, width)));
         }
         for (i, bug) in columns.iter().enumerate() {
             let by_engine: Vec<String> = bug

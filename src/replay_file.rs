@@ -76,14 +76,14 @@ impl ReplayFile {
         }
         let mut text = serde_json::to_string_pretty(self).expect("a replay file serializes");
         text.push('\n');
-        std::fs::write(path, text).map_err(io)
+        crate::files::write(path, text.as_bytes()).map_err(io)
     }
 
     /// Reads and checks a replay file.
     pub fn load(path: &Path) -> Result<Loaded, GcmcError> {
         let shown = paths::shown(path);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| GcmcError::Replay { file: shown.to_string(), problem: format!("cannot read it: {e}") })?;
+        let text = crate::files::read_bounded(path, crate::files::MAX_REPLAY_BYTES)
+            .map_err(|problem| GcmcError::Replay { file: shown.to_string(), problem })?;
         Self::parse(&shown, &text)
     }
 

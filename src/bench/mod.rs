@@ -104,7 +104,7 @@ pub fn run(options: &Options, catalogue: &Catalogue, say: &mut dyn FnMut(&str)) 
 }
 
 fn write(path: &Path, text: &str) -> Result<(), GcmcError> {
-    std::fs::write(path, text).map_err(|e| GcmcError::io(format!("cannot write {}", path.display()), e))
+    crate::files::write(path, text.as_bytes()).map_err(|e| GcmcError::io(format!("cannot write {}", path.display()), e))
 }
 
 fn header(options: &Options, seconds: f64) -> String {

@@ -7,7 +7,14 @@ use crate::error::{one_line, GcmcError};
 use crate::registry;
 use serde::Deserialize;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+
+/// The longest case id: ids name files (`replays/<id>.json`) and table rows.
+pub const MAX_ID_CHARS: usize = 200;
+/// The longest `why`: a paragraph, not a document.
+pub const MAX_WHY_CHARS: usize = 2_000;
+/// The longest `replay` path.
+pub const MAX_REPLAY_PATH_CHARS: usize = 1_000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +38,8 @@ struct Entry {
 
 /// Reads and validates the catalogue at `path`.
 pub fn load(path: &Path) -> Result<Catalogue, GcmcError> {
-    let text = std::fs::read_to_string(path).map_err(|e| GcmcError::catalogue(crate::paths::shown(path), format!("cannot read: {e}")))?;
+    let text = crate::files::read_bounded(path, crate::files::MAX_CATALOGUE_BYTES)
+        .map_err(|problem| GcmcError::catalogue(crate::paths::shown(path), problem))?;
     load_str(path, &text)
 }
 
@@ -59,7 +67,12 @@ pub fn load_str(path: &Path, text: &str) -> Result<Catalogue, GcmcError> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::with_capacity(cases.len());
     for (n, raw) in cases.into_iter().enumerate() {
-        let id = raw.get("id").and_then(toml::Value::as_str).map_or_else(|| format!("#{}", n + 1), str::to_string);
+        // An id too long to print is named by its place; `case` refuses it.
+        let id = raw
+            .get("id")
+            .and_then(toml::Value::as_str)
+            .filter(|id| id.chars().count() <= MAX_ID_CHARS)
+            .map_or_else(|| format!("#{}", n + 1), str::to_string);
         let case = case(raw, &dir).map_err(|e| fail_case(&id, e))?;
         if !seen.insert(case.id.clone()) {
             return Err(fail_case(&id, "duplicate id".into()));
@@ -74,6 +87,17 @@ pub fn load_str(path: &Path, text: &str) -> Result<Catalogue, GcmcError> {
 
 fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
     let entry = Entry::deserialize(raw).map_err(|e| e.message().to_string())?;
+    let too_long = |field: &str, chars: usize, max: usize| format!("`{field}` has {chars} characters, over the limit of {max}");
+    for (field, text, max) in [
+        ("id", Some(&entry.id), MAX_ID_CHARS),
+        ("why", entry.why.as_ref(), MAX_WHY_CHARS),
+        ("replay", entry.replay.as_ref(), MAX_REPLAY_PATH_CHARS),
+    ] {
+        match text.map(|t| t.chars().count()) {
+            Some(chars) if chars > max => return Err(too_long(field, chars, max)),
+            _ => {}
+        }
+    }
     if entry.id.is_empty() || !entry.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
         return Err("an id is letters, digits, `-`, `_` and `.`".into());
     }
@@ -110,8 +134,9 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
         }
         _ => {}
     }
+    let replay = entry.replay.as_deref().map(|r| inside(dir, r)).transpose()?;
     Ok(Case {
-        replay: entry.replay.as_ref().map(|r| dir.join(r)),
+        replay,
         replay_as_written: entry.replay,
         id: entry.id,
         model,
@@ -124,6 +149,37 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
         deep: entry.deep,
         why: entry.why,
     })
+}
+
+/// `written` (a catalogue's `replay`) resolved against the catalogue's directory `dir`, refused
+/// unless it stays inside: a catalogue is shared input, and `pin` writes where it points.
+fn inside(dir: &Path, written: &str) -> Result<PathBuf, String> {
+    let refuse = |why: &str| Err(format!("replay `{written}` {why}: it must be a relative path inside the catalogue's directory"));
+    let relative = Path::new(written);
+    for component in relative.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => return refuse("is absolute"),
+            Component::ParentDir => return refuse("has a `..` component"),
+            Component::CurDir | Component::Normal(_) => {}
+        }
+    }
+    if relative.file_name().is_none() {
+        return refuse("names no file");
+    }
+    let path = dir.join(relative);
+    // With no `..`, only a symlink can lead out: resolve the longest part that exists (the file
+    // itself may not be pinned yet) and compare it with the directory, resolved the same way.
+    let Ok(root) = dir.canonicalize().or_else(|_| std::env::current_dir().and_then(|cwd| cwd.join(dir).canonicalize())) else {
+        return Ok(path);
+    };
+    let Some(existing) = path.ancestors().find(|p| !p.as_os_str().is_empty() && p.symlink_metadata().is_ok()) else {
+        return Ok(path);
+    };
+    match existing.canonicalize() {
+        Ok(resolved) if resolved.starts_with(&root) => Ok(path),
+        Ok(resolved) => refuse(&format!("leads out of it through a symlink (to {})", resolved.display())),
+        Err(e) => refuse(&format!("cannot be resolved ({e})")),
+    }
 }
 
 /// Where replay files go when none is given: `<target>/gcmc/replays`, the target directory being

@@ -11,10 +11,13 @@
 //! expect = "violation:aba"            # holds | violation:<kind> | budget-exhausted
 //! executions = 593                    # optional: the executions it explores, exactly
 //! states = 6391                       # optional, stateful engine only: the states it stores
-//! replay = "replays/R1-loom.json"     # pinned counterexample, relative to the catalogue's directory
+//! replay = "replays/R1-loom.json"     # pinned counterexample, relative, inside the catalogue's directory
 //! deep = false                        # true: only with `check --deep`
 //! why = "..."                         # optional: why this case and this expectation
 //! ```
+//!
+//! An id is at most 200 characters, a `why` 2,000 and a `replay` path 1,000 (`load::MAX_*`); a
+//! `replay` with an absolute path, a `..` or a symlink leading out of the directory is refused.
 
 pub mod edit;
 pub mod load;
@@ -50,7 +53,7 @@ pub struct Case {
     pub executions: Option<u64>,
     /// The stateful engine: the states it stores, recorded like `executions`.
     pub states: Option<u64>,
-    /// The pinned replay file, resolved against the catalogue's directory.
+    /// The pinned replay file, resolved against the catalogue's directory and inside it.
     pub replay: Option<PathBuf>,
     /// The pinned replay as written in the catalogue.
     pub replay_as_written: Option<String>,

@@ -1,6 +1,7 @@
 //! `gcmc check`'s verdict table.
 
 use super::Row;
+use crate::text::{pad_left, pad_right};
 
 /// The rows as an aligned table, each mismatch followed by its problems.
 pub fn table(rows: &[Row]) -> String {
@@ -33,11 +34,8 @@ pub fn table(rows: &[Row]) -> String {
         let mut s = String::new();
         for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
             let numeric = (6..=8).contains(&i);
-            if numeric {
-                s.push_str(&format!("{c:>w$}  "));
-            } else {
-                s.push_str(&format!("{c:<w$}  "));
-            }
+            s.push_str(&if numeric { pad_left(c, w) } else { pad_right(c, w) });
+            s.push_str("  ");
         }
         s.trim_end().to_string() + "\n"
     };
@@ -56,4 +54,36 @@ pub fn table(rows: &[Row]) -> String {
         rows.iter().map(|r| r.seconds).sum::<f64>()
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cell wider than `format!` can pad (u16::MAX) used to panic the whole `check`.
+    #[test]
+    fn a_cell_of_any_width_is_laid_out() {
+        let row = |id: String| Row {
+            id,
+            model: "lfstack".into(),
+            variant: "go".into(),
+            engine: "loom".into(),
+            expect: "holds".into(),
+            outcome: "holds".into(),
+            executions: 30,
+            exhaustive: true,
+            seconds: 0.5,
+            replay: None,
+            matched: true,
+            problems: Vec::new(),
+            detail: String::new(),
+            figures: "f".repeat(70_000),
+        };
+        let long = "x".repeat(100_000);
+        let out = table(&[row(long.clone()), row("ok".into())]);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[1].starts_with(&format!("{long}  lfstack")), "{}", &lines[1][..200]);
+        assert!(lines[2].starts_with(&format!("ok{}  lfstack", " ".repeat(long.len() - 2))));
+        assert_eq!(lines[3], "2 cases, 2 matched, 0 mismatched, 1.0s summed over the cases");
+    }
 }

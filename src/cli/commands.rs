@@ -297,7 +297,7 @@ pub(super) fn draw(path: &Path, title: &str, verdict: &crate::engine::Verdict) -
         return Ok(());
     }
     let chart = crate::view::svg::render(title, &verdict.trace, verdict.violation());
-    std::fs::write(path, chart).map_err(|e| GcmcError::io(format!("cannot write the chart {}", paths::shown(path)), e))?;
+    crate::files::write(path, chart.as_bytes()).map_err(|e| GcmcError::io(format!("cannot write the chart {}", paths::shown(path)), e))?;
     println!("chart written to {}", paths::shown(path));
     Ok(())
 }

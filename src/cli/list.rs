@@ -54,6 +54,18 @@ pub(super) fn limits() -> Result<i32, GcmcError> {
         gcmc_models::platform::LOOM_MAX_SPAWNED_THREADS.to_string(),
         "loom 0.7 tracks 5 threads, the main one included".into(),
     ]);
+    use crate::catalogue::load::{MAX_ID_CHARS, MAX_REPLAY_PATH_CHARS, MAX_WHY_CHARS};
+    use crate::files::{MAX_CATALOGUE_BYTES, MAX_REPLAY_BYTES};
+    let file = "read whole: only a regular file, checked before reading and bounded while read";
+    for (what, max, why) in [
+        ("catalogue file, bytes", MAX_CATALOGUE_BYTES, file),
+        ("replay file, bytes", MAX_REPLAY_BYTES, file),
+        ("case id, characters", MAX_ID_CHARS as u64, "names replay files and table rows"),
+        ("case why, characters", MAX_WHY_CHARS as u64, "a paragraph, not a document"),
+        ("case replay path, characters", MAX_REPLAY_PATH_CHARS as u64, "a path inside the catalogue's directory"),
+    ] {
+        rows.push(vec!["files".into(), what.into(), max.to_string(), why.into()]);
+    }
     print!("{}", align(&rows));
     Ok(0)
 }
@@ -69,7 +81,7 @@ fn align(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns).map(|c| rows.iter().filter_map(|r| r.get(c)).map(String::len).max().unwrap_or(0)).collect();
     rows.iter().fold(String::new(), |mut out, row| {
-        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("  {cell:<w$}")).collect();
+        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, &w)| format!("  {}", crate::text::pad_right(cell, w))).collect();
         out.push_str(line.concat().trim_end());
         out.push('\n');
         out

@@ -3,8 +3,10 @@
 //! Exit codes: 0 when everything matched (check), held (explore), reproduced (replay) or was
 //! pinned (pin); 1 when a case mismatched, an exploration found a violation, a replay diverged, or
 //! pin could not pin a case or refused a changed count without --accept; 2 on bad input, with one
-//! line `error: ...` on stderr; 3 when `explore` ran out of budget before finishing.
+//! line `error: ...` on stderr; 3 when `explore` ran out of budget before finishing; 141 when
+//! stdout or stderr was closed before gcmc finished writing (`gcmc list | head -1`), silently.
 
+mod broken_pipe;
 mod commands;
 mod explore;
 mod list;
@@ -25,7 +27,8 @@ use std::path::PathBuf;
     about = "Deterministic model checking of Go runtime GC allocation mechanisms under loom and shuttle",
     after_help = "Exit codes: 0 all matched / held / reproduced / pinned; 1 a mismatch, a violation found, a replay that diverged, \
                   or a pin not made (a changed count on a holds case needs --accept); \
-                  2 bad input (one line `error: ...` on stderr); 3 explore ran out of budget."
+                  2 bad input (one line `error: ...` on stderr); 3 explore ran out of budget; \
+                  141 stdout or stderr closed early (`gcmc list | head -1`)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -319,6 +322,7 @@ pub struct ExploreArgs {
 
 /// Parses `args` (with the program name first) and runs the command; returns the exit code.
 pub fn main_with(args: Vec<String>) -> i32 {
+    broken_pipe::exit_quietly_on_broken_pipe();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {

@@ -96,7 +96,7 @@ fn capture_checkpoint<S: Scenario>(scenario: Arc<S>, preemption_bound: Option<us
     let rerun = Arc::clone(&driver);
     let result = catch_unwind(AssertUnwindSafe(|| builder.check(move || rerun.execute::<Loom>())));
     let reproduced = result.is_err() && driver.executions() == failing;
-    let path = std::fs::read_to_string(&file).ok().and_then(|text| serde_json::from_str(&text).ok());
+    let path = crate::files::read_bounded(&file, crate::files::MAX_REPLAY_BYTES).ok().and_then(|text| serde_json::from_str(&text).ok());
     let _ = std::fs::remove_file(&file);
     match (reproduced, path) {
         (true, Some(path)) => Some(Schedule::Loom { path }),
@@ -110,7 +110,7 @@ pub(crate) fn replay<S: Scenario>(scenario: Arc<S>, preemption_bound: Option<usi
     let file = scratch_file();
     let written = serde_json::to_string(path)
         .map_err(|e| e.to_string())
-        .and_then(|text| std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display())));
+        .and_then(|text| crate::files::write(&file, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", file.display())));
     let budget = Budget { max_executions: Some(1), max_seconds: None, ..Budget::default() };
     let driver = Driver::new(scenario, &budget, true);
     if let Err(reason) = written {
