@@ -232,3 +232,60 @@ fn absurdly_long_names_are_refused_at_load() {
     std::fs::write(&catalogue, GOOD_CASE.replace("id = \"ok\"", &format!("id = \"{}\"", "a".repeat(10_000_000)))).unwrap();
     assert_refused(&gcmc(&["list", "--catalogue", path]), &["bytes, over the limit of"]);
 }
+
+/// The pids of the live (not zombie) processes whose parent is `parent` and whose command line
+/// names `word`.
+#[cfg(target_os = "linux")]
+fn live_children(parent: u32, word: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // After the command's closing parenthesis: state, then the parent's pid.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect::<Vec<_>>()) else { continue };
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let names = String::from_utf8_lossy(&cmdline).contains(word);
+        if rest.len() > 1 && rest[1] == parent.to_string() && rest[0] != "Z" && names {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// A `gcmc check` killed with SIGKILL (no handler can run) takes its case worker with it: the
+/// worker would otherwise run its case to the end of its budget for nobody.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_check_leaves_no_worker_behind() {
+    use std::time::{Duration, Instant};
+    // A proof of about a minute: its worker is certainly still running when the parent dies.
+    let mut check = Command::new(env!("CARGO_BIN_EXE_gcmc"))
+        .args(["check", "--deep", "gcbits-v1-stateful-4x2"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let worker = loop {
+        if let Some(&pid) = live_children(check.id(), "case-worker").first() {
+            break pid;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "no case worker started");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    check.kill().unwrap();
+    check.wait().unwrap();
+    let killed = Instant::now();
+    let alive = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|stat| stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
+    };
+    while alive(worker) {
+        if killed.elapsed() > Duration::from_secs(5) {
+            let _ = Command::new("kill").args(["-9", &worker.to_string()]).status();
+            panic!("the case worker {worker} outlived its parent by 5 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

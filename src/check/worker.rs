@@ -128,8 +128,35 @@ enum Failure {
     Other(String),
 }
 
+/// Makes the worker die with the process that started it, whatever kills that one (SIGKILL
+/// included): a worker left behind would run its case to the end of its budget for nobody.
+#[cfg(target_os = "linux")]
+fn dies_with_parent(command: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id() as libc::pid_t;
+    // Safety: the closure runs in the forked child before exec, where only async-signal-safe calls
+    // are allowed: prctl, getppid and _exit are. It touches no memory but its captured pid.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died between the fork and the prctl, which then never fires.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn dies_with_parent(command: &mut Command) -> &mut Command {
+    command
+}
+
 fn ask(exe: &Path, request: &Request, limit: Option<Duration>, watch: Option<&Watch>) -> Result<Row, Failure> {
-    let mut child = Command::new(exe)
+    let mut child = dies_with_parent(&mut Command::new(exe))
         .arg(SUBCOMMAND)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
