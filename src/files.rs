@@ -56,6 +56,34 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_with(path, |out| out.write_all(bytes))
 }
 
+/// Whether `write` could put a file at `path`, asked before a run so that a run of minutes does
+/// not end in "cannot write": its directory must exist and be a directory, and what is at `path`,
+/// if anything, a regular file. The problem alone, one line; the caller names the option.
+pub fn writable_file(path: &Path) -> Result<(), String> {
+    if let Ok(metadata) = std::fs::symlink_metadata(path) {
+        if !metadata.is_file() {
+            return Err(format!("it is {}, and gcmc replaces only regular files", kind(&metadata)));
+        }
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match std::fs::metadata(parent) {
+        Ok(metadata) if metadata.is_dir() => Ok(()),
+        Ok(_) => Err(format!("{} is not a directory", parent.display())),
+        Err(e) => Err(format!("its directory {} cannot be used: {e}", parent.display())),
+    }
+}
+
+/// Whether gcmc could create files in `dir`, creating it first if need be: `dir` must be a
+/// directory if it exists, and otherwise its nearest existing ancestor must be one.
+pub fn usable_dir(dir: &Path) -> Result<(), String> {
+    let existing = dir.ancestors().find(|p| !p.as_os_str().is_empty() && std::fs::symlink_metadata(p).is_ok());
+    match existing.map(|p| (p, std::fs::metadata(p))) {
+        Some((p, Ok(metadata))) if !metadata.is_dir() => Err(format!("{} is not a directory", p.display())),
+        Some((p, Err(e))) => Err(format!("{} cannot be used: {e}", p.display())),
+        _ => Ok(()),
+    }
+}
+
 /// Writes to `path` atomically what `fill` writes to the file it is given: the target keeps its
 /// old content (or stays absent) unless `fill` succeeds and the new content is synced.
 ///
@@ -140,6 +168,20 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.join("elsewhere")).unwrap(), "keep\n");
         assert!(write(&dir, b"new\n").unwrap_err().to_string().starts_with("it is a directory"));
         assert_eq!(entries(&dir), ["elsewhere", "link"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn output_paths_are_judged_before_anything_is_written() {
+        let dir = scratch("outputs");
+        assert_eq!(writable_file(&dir.join("chart.svg")), Ok(()));
+        assert!(writable_file(&dir.join("absent/chart.svg")).unwrap_err().contains("cannot be used"));
+        assert!(writable_file(&dir).unwrap_err().contains("a directory"));
+        std::fs::write(dir.join("file"), "x").unwrap();
+        assert!(writable_file(&dir.join("file/chart.svg")).unwrap_err().contains("is not a directory"));
+        assert_eq!(usable_dir(&dir.join("new/deeper")), Ok(()));
+        assert!(usable_dir(&dir.join("file/replays")).unwrap_err().contains("is not a directory"));
+        assert!(usable_dir(&dir.join("file")).unwrap_err().contains("is not a directory"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -289,3 +289,24 @@ fn a_killed_check_leaves_no_worker_behind() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Output paths are judged before the run: a chart into a directory that does not exist, or a
+/// replay directory that is a file, is refused at once in one line, before anything is explored
+/// or replayed (a run of minutes must not end in "cannot write").
+#[test]
+fn unusable_output_paths_are_refused_before_the_run() {
+    let refusals: [(&[&str], &str); 4] = [
+        (&["replay", "models/replays/R1-loom.json", "--svg", "/nonexistent/x.svg"], "--svg /nonexistent/x.svg"),
+        (&["explore", "gcbits", "--variant", "v1", "--engine", "dfs", "--svg", "/nonexistent/x.svg"], "--svg"),
+        (&["explore", "gcbits", "--variant", "v1", "--engine", "dfs", "--replay-dir", "Cargo.toml"], "--replay-dir Cargo.toml"),
+        (&["check", "R1-loom", "--replay-dir", "Cargo.toml/replays"], "is not a directory"),
+    ];
+    for (args, needle) in refusals {
+        let out = gcmc_within(args, 10);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing ran: {}", String::from_utf8_lossy(&out.stdout));
+    }
+}

@@ -100,6 +100,7 @@ fn load(path: Option<PathBuf>) -> Result<(Catalogue, String), GcmcError> {
 
 fn check(args: CheckArgs) -> Result<i32, GcmcError> {
     let (catalogue, which) = load(args.catalogue.catalogue)?;
+    check_outputs(None, args.replay_dir.as_deref())?;
     let mut options = Options::new(args.replay_dir.unwrap_or_else(catalogue::load::default_replay_dir));
     selecting(&mut options, args.selection);
     options.verify_pinned = !args.skip_pinned;
@@ -258,7 +259,20 @@ fn pin(catalogue: &Catalogue, filter: Option<&str>, accept: bool, deep: bool) ->
     crate::pin::run(catalogue, &cases, accept, || Box::new(Silenced::begin()))
 }
 
+/// Refuses, before any run, an `--svg` gcmc could not write or a `--replay-dir` it could not
+/// write into.
+pub(super) fn check_outputs(svg: Option<&Path>, replay_dir: Option<&Path>) -> Result<(), GcmcError> {
+    if let Some(svg) = svg {
+        crate::files::writable_file(svg).map_err(|why| GcmcError::Usage(format!("--svg {}: {why}", paths::shown(svg))))?;
+    }
+    if let Some(dir) = replay_dir {
+        crate::files::usable_dir(dir).map_err(|why| GcmcError::Usage(format!("--replay-dir {}: {why}", paths::shown(dir))))?;
+    }
+    Ok(())
+}
+
 fn replay(file: &Path, view: &ViewArgs) -> Result<i32, GcmcError> {
+    check_outputs(view.svg.as_deref(), None)?;
     let loaded = ReplayFile::load(file)?;
     println!(
         "replaying {}{}: {} under {}",

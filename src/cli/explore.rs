@@ -36,6 +36,7 @@ fn parse_set(set: &[String]) -> Result<Map<String, Value>, GcmcError> {
 }
 
 pub(super) fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
+    super::commands::check_outputs(args.view.svg.as_deref(), args.replay_dir.as_deref())?;
     let model = registry::model(&args.model)?;
     let config = explored_config(model, &args)?;
     let engine = args.engine.spec().resolve(false).map_err(GcmcError::Usage)?;
