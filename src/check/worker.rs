@@ -129,7 +129,9 @@ enum Failure {
 }
 
 /// Makes the worker die with the process that started it, whatever kills that one (SIGKILL
-/// included): a worker left behind would run its case to the end of its budget for nobody.
+/// included): a worker left behind would run its case to the end of its budget for nobody. The
+/// kernel sends the signal when the *thread* that forked dies; `ask` waits for its child on the
+/// thread that spawned it, so that thread outlives the child unless the whole process dies.
 #[cfg(target_os = "linux")]
 fn dies_with_parent(command: &mut Command) -> &mut Command {
     use std::os::unix::process::CommandExt;
