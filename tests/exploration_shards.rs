@@ -5,6 +5,9 @@
 //! - PCT and random: execution i depends only on the seed and i, so any number of workers gives
 //!   the same verdict, count and failing schedule, and the chunks' shards sum to the iterations.
 
+mod common;
+
+use common::small_stateful_cases;
 use gcmc::catalogue::{self, Case, Expect};
 use gcmc::engine::stateful::StatefulOptions;
 use gcmc::engine::{Budget, Engine, Schedule, Spread, Verdict};
@@ -93,16 +96,6 @@ fn shards_disagree(case: &Case, split_depth: usize, count: usize, match_above_cu
 /// one below which states the search reached above it recur (workbufs-go-stateful-1x2-2cycles
 /// loses an end state there when states above the cut are matched).
 const CUTS: [(usize, usize); 2] = [(3, 3), (4, 3)];
-
-fn small_stateful_cases() -> Vec<Case> {
-    let subjects: Vec<Case> = cases()
-        .into_iter()
-        .filter(|c| c.engine == Engine::stateful() && c.expect == Expect::Holds && !c.deep)
-        .filter(|c| c.states.is_some_and(|n| n <= 20_000))
-        .collect();
-    assert!(subjects.len() >= 5, "{} stateful cases", subjects.len());
-    subjects
-}
 
 #[test]
 fn stateful_shards_together_reach_every_end_state() {

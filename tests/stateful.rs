@@ -4,6 +4,9 @@
 //! cross-validation is shown to be able to fail; and models keep std-side shared state only where
 //! the fingerprint sees it.
 
+mod common;
+
+use common::small_stateful_cases;
 use gcmc::catalogue::{self, Case, Expect};
 use gcmc::engine::stateful::{self, Exploration, StatefulOptions};
 use gcmc::engine::{Budget, Engine, Reduction, Reductions};
@@ -166,19 +169,6 @@ fn sleep_sets_without_announcements_lose_states() {
 fn sleep_sets_with_an_unsound_independence_lose_states() {
     let lost = first_case_losing_states(StatefulOptions { unsound_independence: true, ..StatefulOptions::default() });
     assert!(lost.is_some(), "no case lost a state with the unsound independence");
-}
-
-/// The stateful catalogue cases that hold and are small enough to search several times.
-fn small_stateful_cases() -> Vec<Case> {
-    let catalogue = catalogue::load(Path::new(catalogue::DEFAULT_CATALOGUE)).unwrap_or_else(|e| panic!("{e}"));
-    let cases: Vec<Case> = catalogue
-        .cases
-        .into_iter()
-        .filter(|c| c.engine == Engine::stateful() && c.expect == Expect::Holds && !c.deep)
-        .filter(|c| c.states.is_some_and(|n| n <= 20_000))
-        .collect();
-    assert!(cases.len() >= 8, "{} stateful cases", cases.len());
-    cases
 }
 
 /// The reference beyond DFS: local states honoured (its end states are fingerprinted alike), no

@@ -1,10 +1,27 @@
 //! What several test files need: running the built `gcmc` binary from the crate's root, scratch
-//! files, a small catalogue.
+//! files, a small catalogue, the catalogue's small stateful cases.
 
 #![allow(dead_code)] // each test file uses its own part
 
+use gcmc::catalogue::{self, Case, Expect};
+use gcmc::engine::Engine;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The default catalogue's stateful cases that hold, are not deep and store at most 20,000
+/// states: small enough to search several times over in one test.
+pub fn small_stateful_cases() -> Vec<Case> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(catalogue::DEFAULT_CATALOGUE);
+    let cases: Vec<Case> = catalogue::load(&path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .cases
+        .into_iter()
+        .filter(|c| c.engine == Engine::stateful() && c.expect == Expect::Holds && !c.deep)
+        .filter(|c| c.states.is_some_and(|n| n <= 20_000))
+        .collect();
+    assert!(cases.len() >= 8, "{} small stateful cases", cases.len());
+    cases
+}
 
 /// `gcmc ARGS` from the crate's root, its output collected.
 pub fn gcmc(args: &[&str]) -> Output {

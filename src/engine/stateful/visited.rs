@@ -64,6 +64,9 @@ pub(crate) struct Visited {
     states: States,
     summaries: Vec<Summary>,
     interned: BTreeMap<Summary, u32>,
+    /// An estimate of what the summaries take, kept as they are interned: `bytes` is asked at
+    /// every stored state and must not walk them.
+    summary_bytes: u64,
 }
 
 enum States {
@@ -77,7 +80,7 @@ impl Visited {
             StateMode::Compact => States::Compact(HashMap::default()),
             StateMode::Exact => States::Exact { states: BTreeMap::new(), bytes: 0 },
         };
-        Visited { states, summaries: Vec::new(), interned: BTreeMap::new() }
+        Visited { states, summaries: Vec::new(), interned: BTreeMap::new(), summary_bytes: 0 }
     }
 
     fn stored(&mut self, state: &Digest) -> Option<&mut Stored> {
@@ -137,6 +140,8 @@ impl Visited {
             Some(&index) => index,
             None => {
                 let index = self.summaries.len() as u32;
+                // Two copies (the list and the map's key), each a tree node per task.
+                self.summary_bytes += 2 * (48 + 40 * whole.tasks().count() as u64);
                 self.summaries.push(whole.clone());
                 self.interned.insert(whole, index);
                 index
@@ -162,8 +167,7 @@ impl Visited {
             States::Compact(set) => set.capacity() as u64 * (16 + std::mem::size_of::<Stored>() as u64 + 1),
             States::Exact { states, bytes } => bytes + states.len() as u64 * 80,
         };
-        let summaries: u64 = self.summaries.iter().map(|s| 2 * (48 + 40 * s.tasks().count() as u64)).sum();
-        states + summaries
+        states + self.summary_bytes
     }
 }
 
