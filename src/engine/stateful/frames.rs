@@ -30,8 +30,10 @@ pub(super) struct Frame {
 /// What the partial-order reduction keeps of a decision.
 #[derive(Default)]
 pub(super) struct PorFrame {
-    /// The vector clock of the transition taken now, once its footprint is known.
+    /// The vector clock of the transition taken now, and its footprint's masks, once its
+    /// footprint is known.
     clock: Option<Clock>,
+    touch: Touch,
     /// The stored state this decision is, whose summary is written when it is left.
     pub state: Option<Digest>,
     /// Everything explored from here so far.
@@ -101,6 +103,7 @@ fn path(frames: &[Frame], upto: usize) -> Vec<Step<'_>> {
         .map(|f| Step {
             task: task(f.chosen()),
             footprint: f.explored.last().and_then(|e| e.1.as_ref()),
+            touch: f.por.touch,
             clock: f.por.clock.as_ref().expect("every transition before the last has its clock"),
         })
         .collect()
@@ -116,8 +119,10 @@ pub(super) fn analyse(frames: &mut [Frame], at: usize, unsound: bool, latest_onl
     let taken = task(frames[at].chosen());
     let footprint = frames[at].explored.last().and_then(|e| e.1.clone());
     let (clock, races) = por::analyse(&path(frames, at), taken, footprint.as_ref(), unsound);
+    let touch = Touch::of(footprint.as_ref());
     frames[at].por.clock = Some(clock);
-    frames[at].por.summary.add(taken, Touch::of(footprint.as_ref()));
+    frames[at].por.touch = touch;
+    frames[at].por.summary.add(taken, touch);
     let races = if latest_only { races.last().into_iter().copied().collect() } else { races };
     for i in races {
         frames[i].backtrack(taken);

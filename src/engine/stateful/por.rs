@@ -112,6 +112,8 @@ fn join(into: &mut Clock, other: &Clock) {
 pub(crate) struct Step<'a> {
     pub task: u32,
     pub footprint: Option<&'a Footprint>,
+    /// The footprint's masks, computed once per transition (revisits compare them with summaries).
+    pub touch: Touch,
     /// Its vector clock (known once its footprint is).
     pub clock: &'a Clock,
 }
@@ -160,9 +162,7 @@ pub(crate) fn summary_races(path: &[Step], task: u32, touch: Touch) -> Vec<usize
     path.iter()
         .enumerate()
         .filter(|(_, step)| {
-            step.task != task
-                && Touch::of(step.footprint).conflicts(touch)
-                && component(&before, step.task) < component(step.clock, step.task)
+            step.task != task && step.touch.conflicts(touch) && component(&before, step.task) < component(step.clock, step.task)
         })
         .map(|(i, _)| i)
         .collect()
@@ -182,7 +182,10 @@ mod tests {
         let all = everything();
         let c0: Clock = vec![0, 1];
         let c1: Clock = vec![0, 0, 1];
-        let path = [Step { task: 1, footprint: Some(&all), clock: &c0 }, Step { task: 2, footprint: Some(&all), clock: &c1 }];
+        let path = [
+            Step { task: 1, footprint: Some(&all), touch: Touch::EVERYTHING, clock: &c0 },
+            Step { task: 2, footprint: Some(&all), touch: Touch::EVERYTHING, clock: &c1 },
+        ];
         let (clock, races) = analyse(&path, 3, Some(&all), false);
         assert_eq!(races, vec![0, 1], "every dependent transition of another task");
         assert_eq!(clock, vec![0, 1, 1, 1]);
@@ -191,7 +194,10 @@ mod tests {
         assert_eq!(analyse(&path, 1, Some(&all), false).1, vec![1]);
         assert_eq!(analyse(&path, 2, Some(&all), false).1, vec![0]);
         let empty: Footprint = Vec::new();
-        let quiet = [Step { task: 1, footprint: Some(&empty), clock: &c0 }, Step { task: 2, footprint: Some(&empty), clock: &c1 }];
+        let quiet = [
+            Step { task: 1, footprint: Some(&empty), touch: Touch::default(), clock: &c0 },
+            Step { task: 2, footprint: Some(&empty), touch: Touch::default(), clock: &c1 },
+        ];
         assert!(analyse(&quiet, 3, Some(&empty), false).1.is_empty(), "transitions that touch nothing are independent");
         assert_eq!(analyse(&quiet, 3, None, false).1, vec![0, 1], "an unknown footprint depends on everything");
     }
@@ -203,9 +209,9 @@ mod tests {
         // second, so task 1's next does not race with task 2's.
         let (a, b, c): (Clock, Clock, Clock) = (vec![0, 1], vec![0, 1, 1], vec![0, 2, 1]);
         let path = [
-            Step { task: 1, footprint: Some(&all), clock: &a },
-            Step { task: 2, footprint: Some(&all), clock: &b },
-            Step { task: 1, footprint: Some(&all), clock: &c },
+            Step { task: 1, footprint: Some(&all), touch: Touch::EVERYTHING, clock: &a },
+            Step { task: 2, footprint: Some(&all), touch: Touch::EVERYTHING, clock: &b },
+            Step { task: 1, footprint: Some(&all), touch: Touch::EVERYTHING, clock: &c },
         ];
         assert!(analyse(&path, 1, Some(&all), false).1.is_empty());
         assert!(summary_races(&path, 1, Touch::EVERYTHING).is_empty());
