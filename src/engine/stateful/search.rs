@@ -298,32 +298,35 @@ impl Scheduler for StatefulSearch {
         if options.len() > 1 && self.params.matching && (!above_cut || self.params.match_above_cut) {
             let ids: Vec<usize> = options.iter().map(|&t| usize::from(t)).collect();
             let state = tracker::fingerprint(&ids).expect("tracking is on during a stateful execution");
-            match self.visited.visit(state.clone(), asleep_mask) {
+            // The partial-order reduction keeps the state, to settle its summary when its decision
+            // is left.
+            let kept = self.params.por.then(|| state.clone());
+            match self.visited.visit(state, asleep_mask) {
                 Visit::New => {
                     self.stored();
-                    if self.params.por {
+                    if kept.is_some() {
                         // One awake task to begin with: the races found below add the others
                         // whose order with it matters.
                         todo.truncate(1);
-                        stored = Some(state);
+                        stored = kept;
                     }
                 }
                 Visit::Covered(below) => {
                     self.stats().revisits += 1;
-                    if self.params.por {
-                        frames::revisited(&mut self.frames, &self.visited, &state, below, self.params.por_flaw);
+                    if let Some(state) = &kept {
+                        frames::revisited(&mut self.frames, &self.visited, state, below, self.params.por_flaw);
                     }
                     return self.prune(runnable, current, is_yielding);
                 }
                 Visit::Woken(woken, below) => {
                     self.stats().woken += 1;
                     todo = (0..options.len()).filter(|&i| sleep::contains(woken, options[i])).collect();
-                    if self.params.por {
-                        frames::revisited(&mut self.frames, &self.visited, &state, below, self.params.por_flaw);
-                        // Only an explored state takes this exploration's summary; one on the
-                        // path (a cycle) is finished by the frame that stored it.
-                        stored = matches!(below, super::visited::Below::Done(_)).then_some(state);
+                    if let Some(state) = &kept {
+                        frames::revisited(&mut self.frames, &self.visited, state, below, self.params.por_flaw);
                     }
+                    // Only an explored state takes this exploration's summary; one on the path (a
+                    // cycle) is finished by the frame that stored it.
+                    stored = kept.filter(|_| matches!(below, super::visited::Below::Done(_)));
                 }
             }
             if self.stats().stopped.is_some() {
