@@ -234,25 +234,6 @@ fn absurdly_long_names_are_refused_at_load() {
     assert_refused(&gcmc(&["list", "--catalogue", path]), &["bytes, over the limit of"]);
 }
 
-/// The pids of the live (not zombie) processes whose parent is `parent` and whose command line
-/// names `word`.
-#[cfg(target_os = "linux")]
-fn live_children(parent: u32, word: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-        // After the command's closing parenthesis: state, then the parent's pid.
-        let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect::<Vec<_>>()) else { continue };
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let names = String::from_utf8_lossy(&cmdline).contains(word);
-        if rest.len() > 1 && rest[1] == parent.to_string() && rest[0] != "Z" && names {
-            found.push(pid);
-        }
-    }
-    found
-}
-
 /// A `gcmc check` killed with SIGKILL (no handler can run) takes its case worker with it: the
 /// worker would otherwise run its case to the end of its budget for nobody.
 #[cfg(target_os = "linux")]
@@ -269,7 +250,7 @@ fn a_killed_check_leaves_no_worker_behind() {
         .unwrap();
     let started = Instant::now();
     let worker = loop {
-        if let Some(&pid) = live_children(check.id(), "case-worker").first() {
+        if let Some(&pid) = common::live_children(check.id(), "case-worker").first() {
             break pid;
         }
         assert!(started.elapsed() < Duration::from_secs(30), "no case worker started");

@@ -80,6 +80,9 @@ pub struct Options {
     /// The cases whose progress someone watches, by id (`check`'s progress line); a case run in a
     /// child process reports its counts back to its watch.
     pub watches: BTreeMap<String, Watch>,
+    /// Asked while cases run: once it says yes, no case starts and the child processes running
+    /// cases are killed (`check` on Ctrl-C). A case run in this process is not stopped midway.
+    pub stop: fn() -> bool,
 }
 
 impl Options {
@@ -95,6 +98,7 @@ impl Options {
             jobs: 1,
             workers: worker::Workers::InProcess,
             watches: BTreeMap::new(),
+            stop: || false,
         }
     }
 }
@@ -145,25 +149,57 @@ pub fn select<'a>(catalogue: &'a Catalogue, options: &Options) -> Vec<&'a Case> 
 ///
 /// With one job the cases run in order; with more, the costliest ([`shard::cost`]) start first,
 /// so that a long case does not start last and leave the other workers idle.
+///
+/// A case that `options.stop` kept from finishing gets a row that says so and does not match;
+/// [`run_until_stopped`] tells them apart.
 pub fn run(cases: &[&Case], options: &Options, progress: &mut (dyn FnMut(usize, &Case, Option<&Row>) + Send)) -> Vec<Row> {
+    let rows = run_until_stopped(cases, options, progress);
+    rows.into_iter().zip(cases).map(|(row, case)| row.unwrap_or_else(|| stopped_row(case, options))).collect()
+}
+
+/// [`run`], with `None` for each case that did not finish because `options.stop` said so: it was
+/// killed while it ran, or never started.
+pub fn run_until_stopped(
+    cases: &[&Case],
+    options: &Options,
+    progress: &mut (dyn FnMut(usize, &Case, Option<&Row>) + Send),
+) -> Vec<Option<Row>> {
     let order: Vec<usize> = if options.jobs > 1 { shard::costliest_first(cases) } else { (0..cases.len()).collect() };
     let progress = Mutex::new(progress);
     let report = |i: usize, case: &Case, row: Option<&Row>| (progress.lock().unwrap_or_else(PoisonError::into_inner))(i, case, row);
     let rows = jobs::run_in_order(cases, &order, options.jobs, &|i, case: &&Case| {
+        if (options.stop)() {
+            return (None, jobs::Next::Continue);
+        }
         report(i, case, None);
-        let row = run_one(case, options);
-        report(i, case, Some(&row));
+        let row = finish_one(case, options);
+        if let Some(row) = &row {
+            report(i, case, Some(row));
+        }
         (row, jobs::Next::Continue)
     });
-    rows.into_iter().map(|row| row.expect("no case stops the run")).collect()
+    rows.into_iter().map(Option::flatten).collect()
 }
 
 /// Runs one case where `options.workers` says: here ([`run_case`]) or in a child process.
 pub fn run_one(case: &Case, options: &Options) -> Row {
+    finish_one(case, options).unwrap_or_else(|| stopped_row(case, options))
+}
+
+/// [`run_one`], `None` if `options.stop` killed its child process before it finished.
+fn finish_one(case: &Case, options: &Options) -> Option<Row> {
     match &options.workers {
-        worker::Workers::InProcess => run_case(case, options),
+        worker::Workers::InProcess => Some(run_case(case, options)),
         worker::Workers::Processes { exe, catalogue } => worker::run_in_child(exe, catalogue, case, options),
     }
+}
+
+/// The row of a case stopped before it finished.
+fn stopped_row(case: &Case, options: &Options) -> Row {
+    let mut row = blank_row(case, &effective(case, options).0);
+    row.outcome = "stopped".into();
+    row.problems.push("stopped before it finished".into());
+    row
 }
 
 /// Runs one case in this process: the exploration, the replay file of a failure, and the pinned replay's check.

@@ -85,8 +85,9 @@ impl Reply {
 /// Runs `case` in a child process and returns its row. A child that fails (cannot start, exits
 /// without a reply, crashes) gives a row with outcome `error` that says how, and does not match;
 /// one still running past its time limit, its shrinking time and a grace period is killed, and
-/// its row is `budget-exhausted`, saying so.
-pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options) -> Row {
+/// its row is `budget-exhausted`, saying so. One running when `options.stop` says stop is killed,
+/// and there is no row: `None`.
+pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options) -> Option<Row> {
     let request = Request {
         catalogue: catalogue.to_path_buf(),
         id: case.id.clone(),
@@ -110,8 +111,9 @@ pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options
         row.problems.push(format!("{why}; run the case on its own: gcmc check --jobs 1 {}", case.id));
         row
     };
-    match ask(exe, &request, limit, options.watches.get(&case.id)) {
+    Some(match ask(exe, &request, limit, options.watches.get(&case.id), options.stop) {
         Ok(row) => row,
+        Err(Failure::Stopped) => return None,
         Err(Failure::TimedOut(after)) => failed(
             "budget-exhausted",
             format!(
@@ -120,10 +122,11 @@ pub fn run_in_child(exe: &Path, catalogue: &Path, case: &Case, options: &Options
             ),
         ),
         Err(Failure::Other(why)) => failed("error", why),
-    }
+    })
 }
 
 enum Failure {
+    Stopped,
     TimedOut(Duration),
     Other(String),
 }
@@ -132,12 +135,17 @@ enum Failure {
 /// included): a worker left behind would run its case to the end of its budget for nobody. The
 /// kernel sends the signal when the *thread* that forked dies; `ask` waits for its child on the
 /// thread that spawned it, so that thread outlives the child unless the whole process dies.
+///
+/// The worker also ignores SIGINT and SIGTERM, so that it ends only when its parent decides (the
+/// parent handles them: `check` on Ctrl-C kills its workers and reports what finished); a
+/// terminal's Ctrl-C would otherwise reach the worker too and could end it before the parent
+/// had noticed the signal, which would then report a crashed case.
 #[cfg(target_os = "linux")]
 fn dies_with_parent(command: &mut Command) -> &mut Command {
     use std::os::unix::process::CommandExt;
     let parent = std::process::id() as libc::pid_t;
     // Safety: the closure runs in the forked child before exec, where only async-signal-safe calls
-    // are allowed: prctl, getppid and _exit are. It touches no memory but its captured pid.
+    // are allowed: prctl, getppid, signal and _exit are. It touches no memory but its captured pid.
     unsafe {
         command.pre_exec(move || {
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
@@ -147,19 +155,34 @@ fn dies_with_parent(command: &mut Command) -> &mut Command {
             if libc::getppid() != parent {
                 libc::_exit(1);
             }
-            Ok(())
+            ignore_interrupts()
         })
     }
 }
 
 #[cfg(not(target_os = "linux"))]
 fn dies_with_parent(command: &mut Command) -> &mut Command {
-    command
+    use std::os::unix::process::CommandExt;
+    // Safety: as above, signal is async-signal-safe.
+    unsafe { command.pre_exec(ignore_interrupts) }
 }
 
-fn ask(exe: &Path, request: &Request, limit: Option<Duration>, watch: Option<&Watch>) -> Result<Row, Failure> {
+/// In the forked child: SIGINT and SIGTERM ignored (an ignored disposition survives exec).
+fn ignore_interrupts() -> std::io::Result<()> {
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // Safety: signal() is async-signal-safe and SIG_IGN installs no handler.
+        if unsafe { libc::signal(signal, libc::SIG_IGN) } == libc::SIG_ERR {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+fn ask(exe: &Path, request: &Request, limit: Option<Duration>, watch: Option<&Watch>, stop: fn() -> bool) -> Result<Row, Failure> {
     let mut child = dies_with_parent(&mut Command::new(exe))
         .arg(SUBCOMMAND)
+        // Only for `ps` and its readers: the request on stdin says what to run.
+        .arg(format!("--case={}", request.id))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -186,6 +209,11 @@ fn ask(exe: &Path, request: &Request, limit: Option<Duration>, watch: Option<&Wa
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(Failure::TimedOut(started.elapsed()));
+            }
+            Ok(None) if stop() => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Failure::Stopped);
             }
             Ok(None) => thread::sleep(Duration::from_millis(20)),
             Err(e) => return Err(Failure::Other(format!("lost the worker process: {e}"))),
@@ -254,12 +282,16 @@ fn report_progress(watch: Watch, stop: Arc<AtomicBool>) -> thread::JoinHandle<()
     })
 }
 
-/// The child's side: reads a [`Request`] from stdin, runs its case, writes the [`Reply`].
-pub fn serve() -> Result<i32, GcmcError> {
+/// The child's side: reads a [`Request`] from stdin, runs its case, writes the [`Reply`]. `named`
+/// is the case id on its command line, if any, which must be the request's.
+pub fn serve(named: Option<&str>) -> Result<i32, GcmcError> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text).map_err(|e| GcmcError::io(format!("{SUBCOMMAND}: reading the request"), e))?;
     let request: Request = serde_json::from_str(&text)
         .map_err(|e| GcmcError::Usage(format!("{SUBCOMMAND} is gcmc's own worker: its stdin is not a request ({e})")))?;
+    if named.is_some_and(|id| id != request.id) {
+        return Err(GcmcError::Usage(format!("{SUBCOMMAND}: started for one case, asked to run another")));
+    }
     let catalogue = catalogue::load(&request.catalogue)?;
     let case =
         catalogue.cases.iter().find(|c| c.id == request.id).ok_or_else(|| {

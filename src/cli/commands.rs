@@ -33,7 +33,7 @@ pub(super) fn run(command: Command) -> Result<i32, GcmcError> {
             pin(&catalogue, filter.as_deref(), accept, deep)
         }
         Command::Bench { quick, out, catalogue } => bench(quick, out, catalogue.catalogue),
-        Command::CaseWorker => check::worker::serve(),
+        Command::CaseWorker { case } => check::worker::serve(case.as_deref()),
     }
 }
 
@@ -54,9 +54,9 @@ fn bench(quick: bool, out: PathBuf, catalogue: Option<PathBuf>) -> Result<i32, G
     Ok(0)
 }
 
-/// `check::run` over `cases`, with a progress bar (when `wanted` and stderr is a terminal) that
-/// shows the running cases' counts.
-fn run_drawing_progress(cases: &[&catalogue::Case], options: &mut Options, wanted: bool) -> Vec<check::Row> {
+/// `check::run_until_stopped` over `cases`, with a progress bar (when `wanted` and stderr is a
+/// terminal) that shows the running cases' counts.
+fn run_drawing_progress(cases: &[&catalogue::Case], options: &mut Options, wanted: bool) -> Vec<Option<check::Row>> {
     let bar = progress_bar(cases.len() as u64, wanted);
     let silenced = Silenced::begin();
     let bar = bar(silenced.as_ref());
@@ -71,7 +71,7 @@ fn run_drawing_progress(cases: &[&catalogue::Case], options: &mut Options, wante
             drawn.set_message(shown.join(", "));
         })
     });
-    let rows = check::run(cases, options, &mut |i, case, row| {
+    let rows = check::run_until_stopped(cases, options, &mut |i, case, row| {
         let mut running = running.lock().unwrap_or_else(PoisonError::into_inner);
         match row {
             None => {
@@ -131,14 +131,45 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
     if cases.is_empty() {
         return Err(GcmcError::Usage(format!("shard {shard} of the selected cases is empty: there are fewer cases than shards")));
     }
+    super::interrupt::catch().map_err(|e| GcmcError::io("cannot handle SIGINT and SIGTERM", e))?;
+    options.stop = super::interrupt::stop;
     let rows = run_drawing_progress(&cases, &mut options, !args.json);
+    let finished: Vec<check::Row> = rows.iter().flatten().cloned().collect();
+    let interrupted = super::interrupt::received().map(|signal| (signal, interruption(signal, &cases, &rows)));
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialize"));
+        println!("{}", serde_json::to_string_pretty(&finished).expect("rows serialize"));
+        if let Some((_, line)) = &interrupted {
+            eprintln!("{line}");
+        }
     } else {
-        print!("{}", check::table(&rows));
+        print!("{}", check::table(&finished));
+        if let Some((_, line)) = &interrupted {
+            println!("{line}");
+        }
         println!("{which}");
     }
-    Ok(if check::all_matched(&rows) { 0 } else { 1 })
+    Ok(match interrupted {
+        Some((signal, _)) => super::interrupt::exit_code(signal),
+        None if check::all_matched(&finished) => 0,
+        None => 1,
+    })
+}
+
+/// What `check` says when `signal` stopped it: which cases have no row, and why.
+fn interruption(signal: i32, cases: &[&catalogue::Case], rows: &[Option<check::Row>]) -> String {
+    const NAMED: usize = 10;
+    let missing: Vec<&str> = cases.iter().zip(rows).filter(|(_, row)| row.is_none()).map(|(case, _)| case.id.as_str()).collect();
+    let named = match missing.len() {
+        0 => "every case had finished".to_string(),
+        n if n <= NAMED => format!("did not finish: {}", missing.join(", ")),
+        n => format!("did not finish: {}, and {} more", missing[..NAMED].join(", "), n - NAMED),
+    };
+    format!(
+        "interrupted by {}: {} of {} cases did not finish, the rows above are those that did ({named})",
+        super::interrupt::name(signal),
+        missing.len(),
+        cases.len()
+    )
 }
 
 /// `--jobs`, validated; the number of cores when not given.

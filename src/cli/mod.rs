@@ -4,11 +4,14 @@
 //! pinned (pin); 1 when a case mismatched, an exploration found a violation, a replay diverged, or
 //! pin could not pin a case or refused a changed count without --accept; 2 on bad input, with one
 //! line `error: ...` on stderr; 3 when `explore` ran out of budget before finishing; 141 when
-//! stdout or stderr was closed before gcmc finished writing (`gcmc list | head -1`), silently.
+//! stdout or stderr was closed before gcmc finished writing (`gcmc list | head -1`), silently;
+//! 130 (SIGINT, Ctrl-C) or 143 (SIGTERM) when `check` was interrupted, after the rows of the cases
+//! that finished.
 
 mod broken_pipe;
 mod commands;
 mod explore;
+mod interrupt;
 mod list;
 mod live;
 pub mod quiet;
@@ -28,7 +31,8 @@ use std::path::PathBuf;
     after_help = "Exit codes: 0 all matched / held / reproduced / pinned; 1 a mismatch, a violation found, a replay that diverged, \
                   or a pin not made (a changed count on a holds case needs --accept); \
                   2 bad input (one line `error: ...` on stderr); 3 explore ran out of budget; \
-                  141 stdout or stderr closed early (`gcmc list | head -1`)."
+                  141 stdout or stderr closed early (`gcmc list | head -1`); \
+                  130 / 143 check interrupted by SIGINT (Ctrl-C) / SIGTERM, after the rows of the cases that finished."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -108,7 +112,11 @@ pub enum Command {
     /// gcmc's own: runs one catalogue case for `check --jobs`, which starts it (a request on
     /// stdin, the row on stdout).
     #[command(name = "case-worker", hide = true)]
-    CaseWorker,
+    CaseWorker {
+        /// The case's id, so that `ps` shows which case a worker runs.
+        #[arg(long, value_name = "ID")]
+        case: Option<String>,
+    },
 }
 
 /// Which catalogue cases a command takes (check, power).

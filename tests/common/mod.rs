@@ -1,5 +1,5 @@
 //! What several test files need: running the built `gcmc` binary from the crate's root, scratch
-//! files, a small catalogue, the catalogue's small stateful cases.
+//! files, a small catalogue, the catalogue's small stateful cases, a process's live children.
 
 #![allow(dead_code)] // each test file uses its own part
 
@@ -55,3 +55,22 @@ config = { threads = 2, nodes = 2, iterations = 1, counter_bits = 3 }
 engine = { name = "loom" }
 expect = "holds"
 "#;
+
+/// The pids of the live (not zombie) processes whose parent is `parent` and whose command line
+/// names `word`.
+#[cfg(target_os = "linux")]
+pub fn live_children(parent: u32, word: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // After the command's closing parenthesis: state, then the parent's pid.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect::<Vec<_>>()) else { continue };
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let names = String::from_utf8_lossy(&cmdline).contains(word);
+        if rest.len() > 1 && rest[1] == parent.to_string() && rest[0] != "Z" && names {
+            found.push(pid);
+        }
+    }
+    found
+}
