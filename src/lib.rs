@@ -17,6 +17,7 @@ pub mod explain;
 pub mod files;
 pub mod generated;
 pub mod jobs;
+pub mod lengths;
 pub mod orderings;
 pub mod paths;
 pub mod pin;

@@ -182,11 +182,10 @@ impl<M: Model> DynModel for Registered<M> {
 
 /// The registered model called `name`.
 pub fn model(name: &str) -> Result<&'static dyn DynModel, GcmcError> {
-    MODELS
-        .iter()
-        .copied()
-        .find(|m| m.name() == name)
-        .ok_or_else(|| GcmcError::Config { model: None, problem: format!("unknown model `{name}` (known: {})", names().join(", ")) })
+    MODELS.iter().copied().find(|m| m.name() == name).ok_or_else(|| GcmcError::Config {
+        model: None,
+        problem: format!("unknown model `{}` (known: {})", crate::lengths::shown(name), names().join(", ")),
+    })
 }
 
 /// Every registered model's name.
@@ -195,5 +194,6 @@ pub fn names() -> Vec<&'static str> {
 }
 
 pub(crate) fn unknown_variant(model: &str, variant: &str, known: &[&str]) -> GcmcError {
+    let (model, variant) = (crate::lengths::shown(model), crate::lengths::shown(variant));
     GcmcError::Config { model: None, problem: format!("unknown variant `{variant}` for model {model} (known: {})", known.join(", ")) }
 }

@@ -11,6 +11,7 @@
 
 use crate::engine::{Engine, Schedule, Verdict};
 use crate::error::GcmcError;
+use crate::lengths::{Limit, MAX_DETAIL_CHARS, MAX_NAME_CHARS};
 use crate::paths;
 use crate::registry::{self, DynModel, ModelConfig};
 use gcmc_models::check::Violation;
@@ -96,10 +97,13 @@ impl ReplayFile {
         let format = raw.get("format").and_then(Value::as_u64);
         match (version, format) {
             (None, _) | (_, None) => return Err(refuse("corrupt: not a gcmc replay file (no gcmc_version or format)".into())),
-            (Some(v), _) if v != VERSION => return Err(refuse(format!("written by gcmc {v}, this is gcmc {VERSION}"))),
+            (Some(v), _) if v != VERSION => {
+                return Err(refuse(format!("written by gcmc {}, this is gcmc {VERSION}", crate::lengths::shown(v))))
+            }
             (_, Some(f)) if f != u64::from(FORMAT) => return Err(refuse(format!("format {f}, this gcmc reads format {FORMAT}"))),
             _ => {}
         }
+        crate::lengths::check(&raw, &limit).map_err(|e| refuse(format!("corrupt: {e}")))?;
         let file: ReplayFile = serde_json::from_value(raw).map_err(|e| refuse(format!("corrupt: {e}")))?;
         let model = registry::model(&file.model).map_err(|e| refuse(e.to_string()))?;
         if !model.variants().contains(&file.variant.as_str()) {
@@ -127,6 +131,16 @@ impl ReplayFile {
         let spawned = model.spawned(&config).map_err(|e| refuse(e.to_string()))?;
         crate::engine::schedule_check::check(&file.schedule, &file.engine, spawned).map_err(refuse)?;
         Ok(Loaded { file, model, config })
+    }
+}
+
+/// How long the strings at each place of a replay file may be ([`crate::lengths`]).
+fn limit(path: &[&str]) -> Limit {
+    match path {
+        ["schedule", ..] => Limit::Unbounded,
+        ["case"] => Limit::Chars(crate::catalogue::load::MAX_ID_CHARS),
+        ["violation", "detail"] | ["trace"] => Limit::Chars(MAX_DETAIL_CHARS),
+        _ => Limit::Chars(MAX_NAME_CHARS),
     }
 }
 

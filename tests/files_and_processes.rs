@@ -292,3 +292,60 @@ fn unusable_output_paths_are_refused_before_the_run() {
         assert!(out.stdout.is_empty(), "{args:?}: nothing ran: {}", String::from_utf8_lossy(&out.stdout));
     }
 }
+
+/// Every other name a catalogue entry, a replay file or the command line carries is bounded too,
+/// and a refusal is one short line that quotes none of it whole.
+#[test]
+fn every_name_is_bounded_and_no_error_echoes_one() {
+    let dir = scratch("every-name");
+    let max = gcmc::lengths::MAX_NAME_CHARS;
+    let huge = "n".repeat(3_000_000);
+    let catalogue = dir.join("catalogue.toml");
+    let path = catalogue.to_str().unwrap();
+    for (from, to, field) in [
+        ("model = \"lfstack\"", format!("model = \"{huge}\""), "`model`"),
+        ("variant = \"go\"", format!("variant = \"{huge}\""), "`variant`"),
+        ("expect = \"holds\"", format!("expect = \"{huge}\""), "`expect`"),
+        ("name = \"loom\"", format!("name = \"{huge}\""), "`engine.name`"),
+        ("counter_bits = 3", format!("counter_bits = 3, base = \"{huge}\""), "`config.base`"),
+        ("counter_bits = 3", format!("counter_bits = 3, {huge} = 1"), "a field name in `config`"),
+        ("expect =", format!("{huge} = 1\nexpect ="), "a field name"),
+    ] {
+        std::fs::write(&catalogue, GOOD_CASE.replace(from, &to)).unwrap();
+        let out = gcmc(&["list", "--catalogue", path]);
+        assert_refused(&out, &["case ok: ", field, "has 3000000 characters", &format!("over the limit of {max}")]);
+        assert!(out.stderr.len() < 300, "{field}: {} bytes", out.stderr.len());
+    }
+    let pinned: serde_json::Value = serde_json::from_str(&std::fs::read_to_string("models/replays/R1-pct.json").unwrap()).unwrap();
+    let file = dir.join("replay.json");
+    let ten_million = serde_json::Value::from("m".repeat(10_000_000));
+    for (place, field) in
+        [(&["model"][..], "`model`"), (&["violation", "kind"], "`violation.kind`"), (&["config", "variant"], "`config.variant`")]
+    {
+        let mut damaged = pinned.clone();
+        let (last, parents) = place.split_last().unwrap();
+        parents.iter().fold(&mut damaged, |v, key| &mut v[*key])[*last] = ten_million.clone();
+        std::fs::write(&file, serde_json::to_string(&damaged).unwrap()).unwrap();
+        let out = gcmc(&["replay", file.to_str().unwrap()]);
+        assert_refused(&out, &[field, "has 10000000 characters", &format!("over the limit of {max}")]);
+        assert!(out.stderr.len() < 300, "{field}: {} bytes", out.stderr.len());
+    }
+    let long = "x".repeat(max + 1);
+    let set_key = format!("{long}=1");
+    let set_value = format!("base={long}");
+    for (args, problem) in [
+        (vec!["explore", &long, "--variant", "go"], "the model name has 101 characters"),
+        (vec!["explore", "lfstack", "--variant", &long], "the --variant name has 101 characters"),
+        (vec!["explore", "lfstack", "--variant", "go", "--set", &set_key], "a --set key has 101 characters"),
+        (vec!["explore", "lfstack", "--variant", "go", "--set", &set_value], "the value of --set base has 101 characters"),
+    ] {
+        assert_refused(&gcmc(&args), &[problem]);
+    }
+    // A mistyped option of 100,000 characters, which clap quotes whole: the line is cut.
+    let option = format!("--{}", "o".repeat(100_000));
+    let out = gcmc(&["check", &option]);
+    assert_refused(&out, &["cut at 2000 characters"]);
+    assert!(out.stderr.len() < 2_100, "{} bytes", out.stderr.len());
+    let listed = String::from_utf8(gcmc(&["list", "--limits"]).stdout).unwrap();
+    assert!(listed.lines().any(|l| l.contains("any other name, characters") && l.contains(&format!(" {max} "))), "{listed}");
+}

@@ -4,6 +4,7 @@ use super::{Case, Catalogue, Expect};
 use crate::engine::Engine;
 use crate::engine_spec::{BudgetSpec, EngineSpec};
 use crate::error::{one_line, GcmcError};
+use crate::lengths::{Limit, MAX_NAME_CHARS};
 use crate::registry;
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -61,7 +62,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<Catalogue, GcmcError> {
         None => Vec::new(),
     };
     if let Some(key) = table.keys().next() {
-        return Err(fail(format!("unknown top-level key `{key}` (only [[case]] entries are allowed)")));
+        return Err(fail(format!("unknown top-level key `{}` (only [[case]] entries are allowed)", crate::lengths::shown(key))));
     }
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut seen = BTreeSet::new();
@@ -86,18 +87,17 @@ pub fn load_str(path: &Path, text: &str) -> Result<Catalogue, GcmcError> {
 }
 
 fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
+    // Lengths first, so that no later message quotes an absurd name whole.
+    let json = serde_json::to_value(&raw).map_err(|e| format!("not a table of fields ({e})"))?;
+    crate::lengths::check(&json, &|path: &[&str]| {
+        Limit::Chars(match path.first() {
+            Some(&"id") => MAX_ID_CHARS,
+            Some(&"why") => MAX_WHY_CHARS,
+            Some(&"replay") => MAX_REPLAY_PATH_CHARS,
+            _ => MAX_NAME_CHARS,
+        })
+    })?;
     let entry = Entry::deserialize(raw).map_err(|e| e.message().to_string())?;
-    let too_long = |field: &str, chars: usize, max: usize| format!("`{field}` has {chars} characters, over the limit of {max}");
-    for (field, text, max) in [
-        ("id", Some(&entry.id), MAX_ID_CHARS),
-        ("why", entry.why.as_ref(), MAX_WHY_CHARS),
-        ("replay", entry.replay.as_ref(), MAX_REPLAY_PATH_CHARS),
-    ] {
-        match text.map(|t| t.chars().count()) {
-            Some(chars) if chars > max => return Err(too_long(field, chars, max)),
-            _ => {}
-        }
-    }
     if entry.id.is_empty() || !entry.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
         return Err("an id is letters, digits, `-`, `_` and `.`".into());
     }

@@ -16,8 +16,9 @@
 //! why = "..."                         # optional: why this case and this expectation
 //! ```
 //!
-//! An id is at most 200 characters, a `why` 2,000 and a `replay` path 1,000 (`load::MAX_*`); a
-//! `replay` with an absolute path, a `..` or a symlink leading out of the directory is refused.
+//! An id is at most 200 characters, a `why` 2,000 and a `replay` path 1,000 (`load::MAX_*`), and
+//! every other string and field name 100 ([`crate::lengths::MAX_NAME_CHARS`]); a `replay` with an
+//! absolute path, a `..` or a symlink leading out of the directory is refused.
 
 pub mod edit;
 pub mod load;
@@ -92,9 +93,9 @@ impl Expect {
             _ => match text.strip_prefix("violation:") {
                 Some(kind) => ViolationKind::from_name(kind).map(Expect::Violation).ok_or_else(|| {
                     let known: Vec<_> = ViolationKind::ALL.iter().map(|k| k.name()).collect();
-                    format!("unknown violation kind `{kind}` (known: {})", known.join(", "))
+                    format!("unknown violation kind `{}` (known: {})", crate::lengths::shown(kind), known.join(", "))
                 }),
-                None => Err(format!("expect `{text}` is not `holds`, `violation:<kind>` or `budget-exhausted`")),
+                None => Err(format!("expect `{}` is not `holds`, `violation:<kind>` or `budget-exhausted`", crate::lengths::shown(text))),
             },
         }
     }

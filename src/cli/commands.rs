@@ -121,7 +121,7 @@ fn check(args: CheckArgs) -> Result<i32, GcmcError> {
         return Err(GcmcError::Usage(format!(
             "no case of {} matches{}{}{}",
             paths::shown(&catalogue.path),
-            options.filter.as_deref().map(|f| format!(" filter `{f}`")).unwrap_or_default(),
+            options.filter.as_deref().map(|f| format!(" filter `{}`", crate::lengths::shown(f))).unwrap_or_default(),
             options.engine.map(|e| format!(" engine {e}")).unwrap_or_default(),
             if options.deep { "" } else { " (deep cases need --deep)" }
         )));
@@ -187,7 +187,7 @@ fn selecting(options: &mut Options, selection: Selection) {
 fn no_case_matches(what: &str, options: &Options) -> GcmcError {
     GcmcError::Usage(format!(
         "no {what} matches{}{}",
-        options.filter.as_deref().map(|f| format!(" filter `{f}`")).unwrap_or_default(),
+        options.filter.as_deref().map(|f| format!(" filter `{}`", crate::lengths::shown(f))).unwrap_or_default(),
         if options.deep { "" } else { " (deep cases need --deep)" }
     ))
 }
@@ -284,7 +284,7 @@ fn pin(catalogue: &Catalogue, filter: Option<&str>, accept: bool, deep: bool) ->
     if cases.is_empty() {
         return Err(GcmcError::Usage(format!(
             "no case with something to pin matches{}",
-            filter.map(|f| format!(" `{f}`")).unwrap_or_default()
+            filter.map(|f| format!(" `{}`", crate::lengths::shown(f))).unwrap_or_default()
         )));
     }
     crate::pin::run(catalogue, &cases, accept, || Box::new(Silenced::begin()))

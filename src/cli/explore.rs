@@ -22,8 +22,11 @@ use std::time::Duration;
 fn parse_set(set: &[String]) -> Result<Map<String, Value>, GcmcError> {
     let mut map = Map::new();
     for item in set {
-        let (key, value) = item.split_once('=').ok_or_else(|| GcmcError::Usage(format!("--set `{item}` is not KEY=VALUE")))?;
+        let shown = crate::lengths::shown(item);
+        let (key, value) = item.split_once('=').ok_or_else(|| GcmcError::Usage(format!("--set `{shown}` is not KEY=VALUE")))?;
         let key = key.trim();
+        crate::lengths::name_argument("a --set key", key).map_err(GcmcError::Usage)?;
+        crate::lengths::name_argument(&format!("the value of --set {key}"), value.trim()).map_err(GcmcError::Usage)?;
         let parsed: Result<toml::Table, _> = format!("v = {}", value.trim()).parse();
         let value = match parsed {
             Ok(mut t) => t.remove("v").expect("parsed `v`"),
@@ -37,6 +40,8 @@ fn parse_set(set: &[String]) -> Result<Map<String, Value>, GcmcError> {
 
 pub(super) fn explore(args: ExploreArgs) -> Result<i32, GcmcError> {
     super::commands::check_outputs(args.view.svg.as_deref(), args.replay_dir.as_deref())?;
+    crate::lengths::name_argument("the model name", &args.model).map_err(GcmcError::Usage)?;
+    crate::lengths::name_argument("the --variant name", &args.variant).map_err(GcmcError::Usage)?;
     let model = registry::model(&args.model)?;
     let config = explored_config(model, &args)?;
     let engine = args.engine.spec().resolve(false).map_err(GcmcError::Usage)?;

@@ -56,6 +56,7 @@ pub(super) fn limits() -> Result<i32, GcmcError> {
     ]);
     use crate::catalogue::load::{MAX_ID_CHARS, MAX_REPLAY_PATH_CHARS, MAX_WHY_CHARS};
     use crate::files::{MAX_CATALOGUE_BYTES, MAX_REPLAY_BYTES};
+    use crate::lengths::{MAX_DETAIL_CHARS, MAX_NAME_CHARS};
     let file = "read whole: only a regular file, checked before reading and bounded while read";
     for (what, max, why) in [
         ("catalogue file, bytes", MAX_CATALOGUE_BYTES, file),
@@ -63,6 +64,16 @@ pub(super) fn limits() -> Result<i32, GcmcError> {
         ("case id, characters", MAX_ID_CHARS as u64, "names replay files and table rows"),
         ("case why, characters", MAX_WHY_CHARS as u64, "a paragraph, not a document"),
         ("case replay path, characters", MAX_REPLAY_PATH_CHARS as u64, "a path inside the catalogue's directory"),
+        (
+            "any other name, characters",
+            MAX_NAME_CHARS as u64,
+            "model, variant, expect, engine, config field or value, field name, --set, replay file's names",
+        ),
+        (
+            "replay violation detail or trace line, characters",
+            MAX_DETAIL_CHARS as u64,
+            "gcmc writes them; a schedule is bounded by the file",
+        ),
     ] {
         rows.push(vec!["files".into(), what.into(), max.to_string(), why.into()]);
     }

@@ -353,7 +353,15 @@ pub fn main_with(args: Vec<String>) -> i32 {
     }
 }
 
+/// The longest error line: the loaders bound the names they quote, and this is the net under
+/// the rest (clap quotes a mistyped argument whole, and one may be 128 KiB long).
+const MAX_ERROR_CHARS: usize = 2_000;
+
 fn fail(e: &GcmcError) -> i32 {
-    eprintln!("error: {}", one_line(&e.to_string()));
+    let line = one_line(&e.to_string());
+    match line.char_indices().nth(MAX_ERROR_CHARS) {
+        None => eprintln!("error: {line}"),
+        Some((cut, _)) => eprintln!("error: {}... (cut at {MAX_ERROR_CHARS} characters)", &line[..cut]),
+    }
     GcmcError::EXIT_CODE
 }
