@@ -25,11 +25,25 @@ pub fn shown(text: &str) -> String {
     }
 }
 
+/// `message` with every `` `quoted` `` span cut as [`shown`] cuts a name: for the messages of
+/// decoders (serde's "unknown field `...`") that quote what they were given whole.
+pub fn shorten_quoted(message: &str) -> String {
+    let parts: Vec<&str> = message.split('`').collect();
+    let closed = parts.len() - (parts.len() + 1) % 2;
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 && i < closed { shown(part) } else { part.to_string() })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
 /// How long the strings at one place of a document may be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Limit {
     Chars(usize),
-    /// Bounded by the file's size alone, and checked by its own decoder (a recorded schedule).
+    /// A string bounded by the file's size alone, and checked by its own decoder (a recorded
+    /// schedule); the field names under it are still names.
     Unbounded,
 }
 
@@ -41,13 +55,11 @@ pub fn check(value: &Value, limit: &dyn Fn(&[&str]) -> Limit) -> Result<(), Stri
 }
 
 fn walk<'a>(value: &'a Value, path: &mut Vec<&'a str>, limit: &dyn Fn(&[&str]) -> Limit) -> Result<(), String> {
-    let max = match limit(path) {
-        Limit::Unbounded => return Ok(()),
-        Limit::Chars(max) => max,
-    };
     match value {
-        Value::String(text) => match text.chars().count() {
-            chars if chars > max => Err(format!("`{}` has {chars} characters, over the limit of {max}", path.join("."))),
+        Value::String(text) => match (limit(path), text.chars().count()) {
+            (Limit::Chars(max), chars) if chars > max => {
+                Err(format!("`{}` has {chars} characters, over the limit of {max}", path.join(".")))
+            }
             _ => Ok(()),
         },
         Value::Array(items) => items.iter().try_for_each(|item| walk(item, path, limit)),
@@ -90,6 +102,19 @@ mod tests {
     }
 
     #[test]
+    fn quoted_spans_are_cut_and_the_rest_kept() {
+        let long = "x".repeat(SHOWN_CHARS + 5);
+        let cut = format!("{}...", "x".repeat(SHOWN_CHARS));
+        assert_eq!(
+            shorten_quoted(&format!("unknown variant `{long}`, expected `Active`")),
+            format!("unknown variant `{cut}`, expected `Active`")
+        );
+        assert_eq!(shorten_quoted(&format!("{long} `a` `{long}")), format!("{long} `a` `{long}"));
+        assert_eq!(shorten_quoted("no quotes"), "no quotes");
+        assert_eq!(shorten_quoted(""), "");
+    }
+
+    #[test]
     fn every_string_and_field_name_is_measured_at_its_place() {
         let limit = |path: &[&str]| match path.first() {
             Some(&"schedule") => Limit::Unbounded,
@@ -97,12 +122,13 @@ mod tests {
             _ => Limit::Chars(5),
         };
         assert_eq!(check(&json!({"model": "abcde", "why": "0123456789", "schedule": "x".repeat(99)}), &limit), Ok(()));
+        let key = "k".repeat(MAX_NAME_CHARS + 1);
+        assert!(check(&json!({"schedule": { key.clone(): 1 }}), &limit).unwrap_err().starts_with("a field name in `schedule`"));
         assert_eq!(
             check(&json!({"config": {"base": "abcdef"}}), &limit).unwrap_err(),
             "`config.base` has 6 characters, over the limit of 5"
         );
         assert_eq!(check(&json!({"trace": ["ok", "too long"]}), &limit).unwrap_err(), "`trace` has 8 characters, over the limit of 5");
-        let key = "k".repeat(MAX_NAME_CHARS + 1);
         assert_eq!(check(&json!({ key.clone(): 1 }), &limit).unwrap_err(), "a field name has 101 characters, over the limit of 100");
         assert!(check(&json!({"config": { key: 1 }}), &limit).unwrap_err().starts_with("a field name in `config` has 101"));
     }

@@ -104,7 +104,8 @@ impl ReplayFile {
             _ => {}
         }
         crate::lengths::check(&raw, &limit).map_err(|e| refuse(format!("corrupt: {e}")))?;
-        let file: ReplayFile = serde_json::from_value(raw).map_err(|e| refuse(format!("corrupt: {e}")))?;
+        let file: ReplayFile =
+            serde_json::from_value(raw).map_err(|e| refuse(format!("corrupt: {}", crate::lengths::shorten_quoted(&e.to_string()))))?;
         let model = registry::model(&file.model).map_err(|e| refuse(e.to_string()))?;
         if !model.variants().contains(&file.variant.as_str()) {
             return Err(refuse(registry::unknown_variant(&file.model, &file.variant, &model.variants()).to_string()));
@@ -137,7 +138,8 @@ impl ReplayFile {
 /// How long the strings at each place of a replay file may be ([`crate::lengths`]).
 fn limit(path: &[&str]) -> Limit {
     match path {
-        ["schedule", ..] => Limit::Unbounded,
+        // shuttle's encoded string: bounded by the file, decoded by schedule_check, never quoted.
+        ["schedule", "encoded"] => Limit::Unbounded,
         ["case"] => Limit::Chars(crate::catalogue::load::MAX_ID_CHARS),
         ["violation", "detail"] | ["trace"] => Limit::Chars(MAX_DETAIL_CHARS),
         _ => Limit::Chars(MAX_NAME_CHARS),

@@ -97,7 +97,7 @@ fn case(raw: toml::Value, dir: &Path) -> Result<Case, String> {
             _ => MAX_NAME_CHARS,
         })
     })?;
-    let entry = Entry::deserialize(raw).map_err(|e| e.message().to_string())?;
+    let entry = Entry::deserialize(raw).map_err(|e| crate::lengths::shorten_quoted(e.message()))?;
     if entry.id.is_empty() || !entry.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
         return Err("an id is letters, digits, `-`, `_` and `.`".into());
     }

@@ -210,7 +210,8 @@ struct LoomSpurious {
 
 fn loom_path(path: &Value, bound: Option<usize>, spawned: usize) -> Result<(), String> {
     let corrupt = |why: String| Err(format!("corrupt loom checkpoint: {why}"));
-    let path = LoomPath::deserialize(path).map_err(|e| format!("corrupt loom checkpoint: {e}"))?;
+    let path =
+        LoomPath::deserialize(path).map_err(|e| format!("corrupt loom checkpoint: {}", crate::lengths::shorten_quoted(&e.to_string())))?;
     if path.preemption_bound.map(usize::from) != bound {
         return corrupt(format!(
             "recorded with preemption bound {}, the file's engine has {}",
@@ -241,9 +242,10 @@ fn loom_path(path: &Value, bound: Option<usize>, spawned: usize) -> Result<(), S
                 }
                 if let Some(prev) = &s.prev {
                     if prev.index >= i || !matches!(entries[prev.index], LoomEntry::Schedule(_)) {
+                        // u128: an index of usize::MAX, counted from 1, must not overflow.
                         return corrupt(format!(
                             "branch {at} follows branch {}, which is not an earlier scheduling branch",
-                            prev.index + 1
+                            prev.index as u128 + 1
                         ));
                     }
                 }

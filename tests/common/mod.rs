@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod mutate;
+
 use gcmc::catalogue::{self, Case, Expect};
 use gcmc::engine::Engine;
 use std::path::{Path, PathBuf};
