@@ -105,6 +105,15 @@ fn the_catalogue_loader_returns_or_refuses_in_one_line() {
             })
         })
         .unwrap();
+    // Edits that keep it TOML: the validation behind the parser, more than the parser.
+    mutate::runner(cases() / 2, 37)
+        .run(&((0..entries.len(), 1usize..=5), mutate::edits()), |((first, count), edits)| {
+            let original = entries[first..(first + count).min(entries.len())].concat();
+            let Some(input) = mutate::edit_toml(&original, &edits) else { return Ok(()) };
+            figures.lock().unwrap().tried(edits.iter().map(Edit::class));
+            judged("catalogue.toml", input.as_bytes(), &figures, || load_str(&path, &input).map(drop).map_err(|e| e.to_string()))
+        })
+        .unwrap();
     mutate::runner(cases() / 4, 29)
         .run(&arbitrary(), |input| {
             judged("catalogue.toml", &input, &figures, || {

@@ -329,3 +329,12 @@ fn edit_place(value: &mut serde_json::Value, left: &mut usize, edit: &Edit) -> b
         _ => false,
     }
 }
+
+/// A TOML document after `edits` of its JSON form; `None` when the result has no TOML form (a
+/// null, a bare value where a table must be).
+pub fn edit_toml(text: &str, edits: &[Edit]) -> Option<String> {
+    let table: toml::Table = text.parse().ok()?;
+    let mut value = serde_json::to_value(&table).ok()?;
+    apply_edits(&mut value, edits);
+    toml::to_string(&value).ok()
+}
