@@ -10,8 +10,9 @@ use serde_json::Value;
 /// The longest name: a model, a variant, an expectation, an engine, a configuration field or one
 /// of its string values, any field name (the longest gcmc knows is under 30).
 pub const MAX_NAME_CHARS: usize = 100;
-/// The longest violation detail or trace line in a replay file (gcmc writes them: the longest
-/// pinned one is under 200, a run over thousands of objects may write a few thousand).
+/// The longest violation detail or trace line in a replay file: gcmc writes them, and the
+/// longest pinned one is under 200 characters, so this leaves room for configurations far larger
+/// than any pinned while refusing a document.
 pub const MAX_DETAIL_CHARS: usize = 100_000;
 /// How much of a name an error quotes.
 pub const SHOWN_CHARS: usize = 60;

@@ -7,8 +7,9 @@ use common::{live_children, GOOD_CASE};
 use std::process::{Command, Output, Stdio};
 
 /// Ctrl-C (SIGINT to the whole process group, as a terminal sends it) or SIGTERM during `check`:
-/// the running worker is killed, the rows of the cases that finished are printed with a line
-/// naming the case that did not, and the exit code is 128 + the signal.
+/// the running worker is killed, the rows of the cases that finished are printed (the table, or
+/// `--json`'s array) with a line naming the case that did not, and the exit code is 128 + the
+/// signal.
 #[cfg(target_os = "linux")]
 #[test]
 fn an_interrupted_check_prints_what_finished_and_leaves_no_worker() {
@@ -25,9 +26,10 @@ fn an_interrupted_check_prints_what_finished_and_leaves_no_worker() {
         .replace("expect = \"holds\"", "budget = { max_seconds = 120 }\nexpect = \"budget-exhausted\"");
     let catalogue = dir.join("catalogue.toml");
     std::fs::write(&catalogue, format!("{}{slow}", quick.concat())).unwrap();
-    for (signal, code, name) in [(libc::SIGINT, 130, "SIGINT (Ctrl-C)"), (libc::SIGTERM, 143, "SIGTERM")] {
+    for (signal, code, name, json) in [(libc::SIGINT, 130, "SIGINT (Ctrl-C)", false), (libc::SIGTERM, 143, "SIGTERM", true)] {
         let check = Command::new(env!("CARGO_BIN_EXE_gcmc"))
             .args(["check", "--jobs", "1", "--catalogue", catalogue.to_str().unwrap()])
+            .args(json.then_some("--json"))
             .arg("--replay-dir")
             .arg(dir.join("replays"))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -52,14 +54,24 @@ fn an_interrupted_check_prints_what_finished_and_leaves_no_worker() {
         let out = wait_or_kill(check, Duration::from_secs(10));
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(code), "{name}: stdout {stdout} stderr {stderr}");
-        for n in 1..=3 {
-            let row = stdout.lines().find(|l| l.starts_with(&format!("quick{n} "))).unwrap_or_else(|| panic!("{name}: {stdout}"));
-            assert!(row.contains(" holds ") && row.ends_with(" ok"), "{row}");
+        let said =
+            format!("interrupted by {name}: 1 of 4 cases did not finish, only the cases that finished have rows (did not finish: slow)");
+        if json {
+            // The finished rows alone as the JSON array; the interruption on stderr.
+            let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{name}: {e}: {stdout}"));
+            let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+            assert_eq!(ids, ["quick1", "quick2", "quick3"], "{name}");
+            assert!(rows.iter().all(|r| r["outcome"] == "holds"), "{name}: {stdout}");
+            assert_eq!(stderr, format!("{said}\n"), "{name}");
+        } else {
+            for n in 1..=3 {
+                let row = stdout.lines().find(|l| l.starts_with(&format!("quick{n} "))).unwrap_or_else(|| panic!("{name}: {stdout}"));
+                assert!(row.contains(" holds ") && row.ends_with(" ok"), "{row}");
+            }
+            assert!(!stdout.lines().any(|l| l.starts_with("slow ")), "{name}: {stdout}");
+            assert!(stdout.contains(&said), "{name}: {stdout}");
+            assert_eq!(stderr, "", "{name}");
         }
-        assert!(!stdout.lines().any(|l| l.starts_with("slow ")), "{name}: {stdout}");
-        let said = format!("interrupted by {name}: 1 of 4 cases did not finish, the rows above are those that did (did not finish: slow)");
-        assert!(stdout.contains(&said), "{name}: {stdout}");
-        assert_eq!(stderr, "", "{name}");
         // The parent killed and reaped its worker before it exited.
         assert!(!std::path::Path::new(&format!("/proc/{worker}")).exists(), "{name}: the worker {worker} outlived check");
     }

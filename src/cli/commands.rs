@@ -165,7 +165,7 @@ fn interruption(signal: i32, cases: &[&catalogue::Case], rows: &[Option<check::R
         n => format!("did not finish: {}, and {} more", missing[..NAMED].join(", "), n - NAMED),
     };
     format!(
-        "interrupted by {}: {} of {} cases did not finish, the rows above are those that did ({named})",
+        "interrupted by {}: {} of {} cases did not finish, only the cases that finished have rows ({named})",
         super::interrupt::name(signal),
         missing.len(),
         cases.len()
