@@ -15,9 +15,14 @@
 //!
 //! Why pruning is sound: the fingerprint covers every Platform object, every std-side
 //! [`Shared`](gcmc_models::check::Shared) datum, every task's history and the runnable set, so two
-//! decisions with one fingerprint have the same futures (up to hash collisions, see
-//! [`StateMode`]). Every state reachable is then reached once and every transition out of it is
-//! taken once, so every violation reachable, during a run or at quiescence, is found. Without local
+//! decisions with one fingerprint reach the same model states (up to hash collisions, see
+//! [`StateMode`]). Every model state reachable is then reached, and every violation reachable,
+//! during a run or at quiescence, is found. It does not cover shuttle's own state of a task
+//! between two recorded events (a waiter in a lock's queue, a stale wake): two decisions that differ
+//! only there are merged, and their successors differ by steps that record nothing (a poll that
+//! fails, a wake), which change no model state but do change the runnable sets, so the number of
+//! states stored depends on the order of the walk, not the verdict (see the README's stateful
+//! section). Without local
 //! states histories only grow, so the state graph has no cycles, and a retry loop that never makes
 //! progress ends at shuttle's `max_steps` as `budget-exhausted`. With them a retry that brings a
 //! thread back to the top of its operation with nothing else changed reaches a state on the current
