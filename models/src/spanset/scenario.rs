@@ -172,3 +172,33 @@ fn audit_blocks<P: Platform>(main: &Ctx, world: &World<P>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::violation_of;
+    use crate::platform::Std;
+    use std::panic::AssertUnwindSafe;
+
+    /// The span audit's duplicate and stranger branches, which no variant reaches first (a
+    /// duplicated pop is a duplicated slot first): a span taken twice, and one never pushed.
+    #[test]
+    fn a_span_taken_twice_or_never_pushed_is_a_duplicated_set_span() {
+        let config = Config::new(super::super::Variant::Go, 1, 1);
+        let world = World::<Std> {
+            pool: BlockPool::new(Blocks::new(2, 2), config.variant),
+            sets: vec![SpanSet::new(0, config.variant, IndexWidth(8), 2, 1, 2)],
+            ledger: Ledger::new(1, 2, true),
+        };
+        let rec = Recorder::new(false);
+        let cx = Ctx::thread(&rec, 0);
+        world.sets[0].push(7, &world.pool, &world.ledger, &cx);
+        let w = AssertUnwindSafe(&world);
+        audit_spans(&cx, &world, &[]);
+        assert!(rec.violation().is_none(), "in the set, once");
+        let twice = [(7, "T0's pops".to_string())];
+        assert_eq!(violation_of(|cx| audit_spans(cx, &w, &twice)), ViolationKind::DuplicatedSetSpan);
+        let stranger = [(9, "T0's pops".to_string())];
+        assert_eq!(violation_of(|cx| audit_spans(cx, &w, &stranger)), ViolationKind::DuplicatedSetSpan);
+    }
+}

@@ -330,3 +330,93 @@ pub struct Contents {
     /// The blocks of the live slots, from the head's slot to `spineLen`: each must be one.
     pub live: Vec<(u64, Option<usize>)>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{violation_of, Recorder};
+    use crate::platform::Std;
+    use crate::spanset::blocks::Blocks;
+
+    struct World {
+        pool: BlockPool<Std>,
+        set: SpanSet<Std>,
+        ledger: Ledger,
+    }
+
+    fn world(entries: u64) -> World {
+        World {
+            pool: BlockPool::new(Blocks::new(4, entries as usize), Variant::Go),
+            set: SpanSet::new(0, Variant::Go, IndexWidth(8), entries, 1, 4),
+            ledger: Ledger::new(1, 4, true),
+        }
+    }
+
+    /// Go's three reset throws, each from the state it guards against: forged here, since no
+    /// schedule of Go's code within its contract reaches the last two (their blocks are freed
+    /// by the last popper or not yet counted).
+    #[test]
+    fn reset_throws_go_s_messages() {
+        let message = |f: &dyn Fn(&World, &Ctx)| {
+            let w = world(3);
+            let rec = Recorder::new(false);
+            let cx = Ctx::thread(&rec, 0);
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&w, &cx)));
+            assert!(caught.is_err());
+            rec.violation().expect("a throw").detail
+        };
+        let push_pop = |w: &World, cx: &Ctx| {
+            w.set.push(1, &w.pool, &w.ledger, cx);
+            w.set.push(2, &w.pool, &w.ledger, cx);
+            assert_eq!(w.set.pop(&w.pool, &w.ledger, cx, &()), Some(1));
+            assert_eq!(w.set.pop(&w.pool, &w.ledger, cx, &()), Some(2));
+        };
+        assert_eq!(
+            message(&|w, cx| {
+                w.set.push(1, &w.pool, &w.ledger, cx);
+                w.set.reset(&w.pool, &w.ledger, cx);
+            }),
+            "attempt to clear non-empty span set"
+        );
+        assert_eq!(
+            message(&|w, cx| {
+                push_pop(w, cx);
+                w.pool.blocks.block(0).popped.store(0, Ordering::SeqCst);
+                w.set.reset(&w.pool, &w.ledger, cx);
+            }),
+            "span set block with unpopped elements found in reset"
+        );
+        assert_eq!(
+            message(&|w, cx| {
+                push_pop(w, cx);
+                w.pool.blocks.block(0).popped.store(3, Ordering::SeqCst);
+                w.set.reset(&w.pool, &w.ledger, cx);
+            }),
+            "fully empty unfreed span set block found in reset"
+        );
+    }
+
+    /// Within the contract, reset frees the head's partly popped block and the set starts over.
+    #[test]
+    fn reset_frees_the_head_block_and_the_set_is_usable_again() {
+        let w = world(3);
+        let rec = Recorder::new(false);
+        let cx = Ctx::thread(&rec, 0);
+        w.set.push(1, &w.pool, &w.ledger, &cx);
+        assert_eq!(w.set.pop(&w.pool, &w.ledger, &cx, &()), Some(1));
+        w.set.reset(&w.pool, &w.ledger, &cx);
+        assert_eq!(w.ledger.owner(0), Owner::Pool);
+        w.set.push(2, &w.pool, &w.ledger, &cx);
+        assert_eq!(w.ledger.owner(0), Owner::Set { set: 0, top: 0 }, "the pool's block is reused");
+        assert_eq!(w.set.pop(&w.pool, &w.ledger, &cx, &()), Some(2));
+        assert_eq!(w.set.pop(&w.pool, &w.ledger, &cx, &()), None);
+        assert!(rec.violation().is_none());
+        // A block the ledger has in the pool is a recycled block to anyone who uses it as a set's.
+        let used = std::panic::AssertUnwindSafe(&w);
+        w.ledger.freed(&cx, 1, 3, true);
+        assert_eq!(
+            violation_of(|cx| used.ledger.touch(cx, 1, Owner::Set { set: 0, top: 1 }, "load a span from")),
+            ViolationKind::RecycledBlock
+        );
+    }
+}
