@@ -125,6 +125,8 @@ impl Config {
         at_most("threads", self.threads as u64)?;
         at_most("rounds", self.rounds as u64)?;
         limits::work("spanset", Self::LIMITS, self.programs.as_deref(), self.threads, ("ops", self.ops), self.rounds)?;
+        // Every push may take a block of its own, and the scenario sets them all up.
+        at_most("blocks", (self.pushes_per_round() * self.rounds + 1) as u64)?;
         if !(1..=4).contains(&self.sets) {
             return fail(format!("sets must be in 1..=4, got {}", self.sets));
         }
@@ -164,5 +166,6 @@ impl Config {
         Limit { field: "threads", max: limits::THREADS, why: limits::WHY_THREADS },
         Limit { field: "ops", max: limits::OPS, why: limits::WHY_OPS },
         Limit { field: "rounds", max: 16, why: "each round spawns the threads again" },
+        Limit { field: "blocks", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
     ];
 }

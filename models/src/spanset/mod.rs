@@ -1,9 +1,9 @@
 //! spanset: Go's lock-free `spanSet`, the two-level set of spans mcentral and the sweeper use.
 //!
 //! Ports src/runtime/mspanset.go as of go1.25.6: `spanSet` (`push`, `pop`, `reset`),
-//! `headTailIndex`, `spanSetBlock` and `spanSetBlockAlloc`. The structure is of 2020 (Go 1.15),
-//! when `gcSweepBuf`, whose pops could not run with pushes, became `spanSet`, with a pop made
-//! lock-free by the `popped` count on each block; later releases changed its atomics to typed
+//! `headTailIndex`, `spanSetBlock` and `spanSetBlockAlloc`. The structure is of 2020 (Go 1.15):
+//! `gcSweepBuf` became `spanSet`, first with pops that could not run with pushes, then with the
+//! lock-free pop of the `popped` count on each block; later releases changed its atomics to typed
 //! ones (`atomic.Uint32`, `atomicHeadTailIndex`, `atomicSpanSetSpinePointer`) but not its protocol.
 //!
 //! Differences from Go: see [`index`] (the index's width is a parameter), [`blocks`] (blocks are a
@@ -32,7 +32,8 @@ pub use set::SpanSet;
 crate::declare_variants! {
     /// Which spanSet runs: Go's, or one of its plausible breakages.
     pub enum Variant {
-        /// With `index_bits` too narrow for the pushes between resets, Go's own overflow throw.
+        /// With `index_bits` too narrow for the pushes between resets, Go's own overflow throw; with
+        /// more concurrent pushers than `entries`, a block added out of order (a nil slot counted).
         Go = "go" {
             origin: "mspanset.go at go1.25.6 (the lock-free pop of Go 1.15, typed atomics since)",
             must_hold: true,

@@ -2,9 +2,9 @@
 //! with the ledger's checks as they run, and at quiescence span and block conservation, then
 //! Go's reset of every set once nothing else runs.
 //!
-//! Go has no dedicated stress test of spanSet; its users are the sweeper and mcentral
-//! (`partialSwept`, `fullUnswept`, ...), which push and pop concurrently and reset in
-//! `finishsweep_m` with the world stopped. The default program is that shape, shrunk.
+//! The shape is that of spanSet's users, the sweeper and mcentral (`partialSwept`, `fullUnswept`,
+//! ...), which push and pop concurrently and reset in `finishsweep_m` with the world stopped,
+//! shrunk: pushers and poppers, then the main thread's drain and reset once nothing else runs.
 
 use super::blocks::{BlockPool, Blocks};
 use super::config::{Config, Op};

@@ -45,8 +45,11 @@ pub struct SpanSet<P: Platform> {
     id: usize,
     spine_lock: P::Mutex<SpineLocked>,
     /// Protocol: stored only with `spineLock` held, loaded by anyone; SeqCst, as Go's.
-    /// Invariant: a spine, once stored, holds at its slots below `spine_len` every block its
-    /// predecessor held, or nil where a popper cleared a slot during the copy.
+    /// Invariant: from the head's slot to `spine_len` the current spine holds the set's blocks;
+    /// below the head's slot it may keep a pointer to a freed block (the growth copied the slot
+    /// before its last popper cleared it in the old spine), which nothing reads. Go's push keeps
+    /// the first half only while blocks are added in index order (the README's "spanSet and
+    /// golang/go#78237": not when more pushers than a block has entries race).
     spine: P::AtomicU64,
     /// `spineLen`. Protocol: stored with `spineLock` held, after the new block is stored in the
     /// spine (so a reader who sees the length sees the block), and by reset; loaded by anyone.
@@ -147,6 +150,8 @@ impl<P: Platform> SpanSet<P> {
             if spine_len == locked.cap {
                 spine = self.grow(&mut locked, spine, cx);
             }
+            // Go stores at `top` and counts it as block `spine_len`: the same only when no pusher of
+            // a later block got the lock before every pusher of this one.
             let block = pool.alloc(cx);
             ledger.allocated(block, owner);
             let slot = self.slot(spine, top, "spanSet.push", cx);
