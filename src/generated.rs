@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 /// gcBits: allocation sizes and rotation points.
 pub mod gcbits;
+/// spanset: per-thread push/pop programs over span sets sharing the block pool.
+pub mod spanset;
 /// workbufs: per-worker get/put/dispose/balance programs.
 pub mod workbufs;
 

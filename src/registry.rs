@@ -18,6 +18,7 @@ pub static MODELS: &[&dyn DynModel] = &[
     &Registered::<gcmc_models::lfstack::Config>::NEW,
     &Registered::<gcmc_models::gcbits::Config>::NEW,
     &Registered::<gcmc_models::workbufs::Config>::NEW,
+    &Registered::<gcmc_models::spanset::Config>::NEW,
 ];
 
 /// A model's configuration after validation: canonical JSON plus what reports show.

@@ -35,6 +35,12 @@ fn every_listed_limit_refuses_one_more_in_one_line() {
         ("workbufs", "go", json!({"workbuf_objs": 4097}), "workbuf_objs = 4097"),
         ("workbufs", "go", json!({"workers": 1, "programs": [long(json!("put"), 1001)]}), "program length = 1001"),
         ("workbufs", "go", json!({"workers": 20, "ops": 600}), "threads x ops = 12000"),
+        ("spanset", "go", json!({"threads": 65}), "threads = 65"),
+        ("spanset", "go", json!({"ops": 1001}), "ops = 1001"),
+        ("spanset", "go", json!({"rounds": 17}), "rounds = 17"),
+        ("spanset", "go", json!({"threads": 50, "ops": 99, "rounds": 2}), "blocks = 4951"),
+        ("spanset", "go", json!({"threads": 1, "programs": [long(json!({"push": 0}), 1001)]}), "program length = 1001"),
+        ("spanset", "go", json!({"threads": 20, "ops": 600}), "threads x ops = 12000"),
     ];
     let mut fields_hit: Vec<(String, String)> = Vec::new();
     for (model, variant, overrides, expected) in cases {

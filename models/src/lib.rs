@@ -8,4 +8,5 @@ pub mod check;
 pub mod gcbits;
 pub mod lfstack;
 pub mod platform;
+pub mod spanset;
 pub mod workbufs;
