@@ -125,11 +125,12 @@ impl Config {
         at_most("threads", self.threads as u64)?;
         at_most("rounds", self.rounds as u64)?;
         limits::work("spanset", Self::LIMITS, self.programs.as_deref(), self.threads, ("ops", self.ops), self.rounds)?;
-        // Every push may take a block of its own, and the scenario sets them all up.
-        at_most("blocks", (self.pushes_per_round() * self.rounds + 1) as u64)?;
+        // Before anything that deals threads to sets (`programs`), which divides by their number.
         if !(1..=4).contains(&self.sets) {
             return fail(format!("sets must be in 1..=4, got {}", self.sets));
         }
+        // Every push may take a block of its own, and the scenario sets them all up.
+        at_most("blocks", (self.pushes_per_round() * self.rounds + 1) as u64)?;
         if !(1..=64).contains(&self.entries) || !(1..=64).contains(&self.spine_cap) {
             return fail(format!("entries and spine_cap must be in 1..=64, got {} and {}", self.entries, self.spine_cap));
         }
@@ -168,4 +169,18 @@ impl Config {
         Limit { field: "rounds", max: 16, why: "each round spawns the threads again" },
         Limit { field: "blocks", max: limits::OBJECTS, why: limits::WHY_OBJECTS },
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The loader fuzz found it: a replay file with `sets = 0` reached the threads' dealing to
+    /// sets, a division by zero, before the range check.
+    #[test]
+    fn no_sets_is_refused_before_threads_are_dealt_to_sets() {
+        let config = Config { sets: 0, ..Config::new(Variant::Go, 2, 3) };
+        let refused = config.validate().expect_err("zero sets");
+        assert!(refused.0.contains("sets must be in 1..=4"), "{refused}");
+    }
 }
