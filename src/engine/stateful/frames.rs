@@ -118,8 +118,8 @@ pub(super) fn analyse(frames: &mut [Frame], at: usize, unsound: bool, latest_onl
     }
     let taken = task(frames[at].chosen());
     let footprint = frames[at].explored.last().and_then(|e| e.1.clone());
-    let (clock, races) = por::analyse(&path(frames, at), taken, footprint.as_ref(), unsound);
     let touch = Touch::of(footprint.as_ref());
+    let (clock, races) = por::analyse(&path(frames, at), taken, footprint.as_ref(), touch, unsound);
     frames[at].por.clock = Some(clock);
     frames[at].por.touch = touch;
     frames[at].por.summary.add(taken, touch);

@@ -139,15 +139,15 @@ fn last_clock_of(path: &[Step], task: u32) -> Option<Clock> {
 
 /// The vector clock of a transition by `task` with `footprint` after `path`, and the indices, in
 /// order, of the transitions of `path` it races with (dependent, by another task, not happening
-/// before `task`'s previous transition).
-pub(crate) fn analyse(path: &[Step], task: u32, footprint: Option<&Footprint>, unsound: bool) -> (Clock, Vec<usize>) {
+/// before `task`'s previous transition). `touch` is the footprint's masks ([`Touch::of`]), which
+/// the caller keeps for the step.
+pub(crate) fn analyse(path: &[Step], task: u32, footprint: Option<&Footprint>, touch: Touch, unsound: bool) -> (Clock, Vec<usize>) {
     let before = last_clock_of(path, task).unwrap_or_default();
     let mut clock = before.clone();
     let mut races = Vec::new();
     // The masks are conservative (two objects may share a bit), so masks that do not conflict
     // mean footprints that do not: the exact comparison, quadratic in the footprints' lengths, is
     // needed only where they do (it was a tenth of a search's time when run for every step).
-    let touch = Touch::of(footprint);
     for (i, step) in path.iter().enumerate() {
         if step.task == task || (!unsound && step.touch.disjoint(touch)) || !dependent(step.footprint, footprint, unsound) {
             continue;
@@ -197,20 +197,23 @@ mod tests {
             Step { task: 1, footprint: Some(&all), touch: Touch::EVERYTHING, clock: &c0 },
             Step { task: 2, footprint: Some(&all), touch: Touch::EVERYTHING, clock: &c1 },
         ];
-        let (clock, races) = analyse(&path, 3, Some(&all), false);
+        let (clock, races) = analyse(&path, 3, Some(&all), Touch::of(Some(&all)), false);
         assert_eq!(races, vec![0, 1], "every dependent transition of another task");
         assert_eq!(clock, vec![0, 1, 1, 1]);
         // Task 1's next races with task 2's, which happened before nothing of task 1's, and task
         // 2's next with task 1's (its own do not count).
-        assert_eq!(analyse(&path, 1, Some(&all), false).1, vec![1]);
-        assert_eq!(analyse(&path, 2, Some(&all), false).1, vec![0]);
+        assert_eq!(analyse(&path, 1, Some(&all), Touch::of(Some(&all)), false).1, vec![1]);
+        assert_eq!(analyse(&path, 2, Some(&all), Touch::of(Some(&all)), false).1, vec![0]);
         let empty: Footprint = Vec::new();
         let quiet = [
             Step { task: 1, footprint: Some(&empty), touch: Touch::default(), clock: &c0 },
             Step { task: 2, footprint: Some(&empty), touch: Touch::default(), clock: &c1 },
         ];
-        assert!(analyse(&quiet, 3, Some(&empty), false).1.is_empty(), "transitions that touch nothing are independent");
-        assert_eq!(analyse(&quiet, 3, None, false).1, vec![0, 1], "an unknown footprint depends on everything");
+        assert!(
+            analyse(&quiet, 3, Some(&empty), Touch::of(Some(&empty)), false).1.is_empty(),
+            "transitions that touch nothing are independent"
+        );
+        assert_eq!(analyse(&quiet, 3, None, Touch::of(None), false).1, vec![0, 1], "an unknown footprint depends on everything");
     }
 
     #[test]
@@ -224,7 +227,7 @@ mod tests {
             Step { task: 2, footprint: Some(&all), touch: Touch::EVERYTHING, clock: &b },
             Step { task: 1, footprint: Some(&all), touch: Touch::EVERYTHING, clock: &c },
         ];
-        assert!(analyse(&path, 1, Some(&all), false).1.is_empty());
+        assert!(analyse(&path, 1, Some(&all), Touch::of(Some(&all)), false).1.is_empty());
         assert!(summary_races(&path, 1, Touch::EVERYTHING).is_empty());
         assert_eq!(summary_races(&path, 3, Touch::EVERYTHING), vec![0, 1, 2]);
         assert!(summary_races(&path, 3, Touch::default()).is_empty());
